@@ -8,7 +8,8 @@ create table users (
   full_name text not null check (btrim(full_name) <> '' and length(full_name) <= 200),
   role user_role not null,
   -- Only scrypt hashes are ever stored; a plaintext password cannot pass this check.
-  password_hash text not null check (password_hash ~ '^scrypt\$'),
+  -- Null until the invited user sets a password.
+  password_hash text check (password_hash ~ '^scrypt\$'),
   is_active boolean not null default true,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createClinicFactsCache } from './cache/clinic-facts.js';
@@ -32,6 +33,8 @@ export interface VetalyzeOptions {
   idleInTransactionTimeoutMs?: number;
   /** Waiting for a new connection fails after this many ms (UnavailableError). @default 5000 */
   connectionTimeoutMs?: number;
+  /** Connections for streamed exports (pg-cursor), on the first replica or the primary. @default 2 */
+  cursorPoolSize?: number;
   /** Clinic-status cache settings, or `false` to always ask the database. @default { max: 10000, ttlMs: 300000 } */
   statusCache?: StatusCacheOptions | false;
   /** How long lookup tables are served from memory, in ms. @default 3600000 (1 hour) */
@@ -49,6 +52,7 @@ const optionsSchema = z.object({
   statementTimeoutMs: z.number().int().positive().default(5_000),
   idleInTransactionTimeoutMs: z.number().int().positive().default(10_000),
   connectionTimeoutMs: z.number().int().positive().default(5_000),
+  cursorPoolSize: z.number().int().min(1).max(100).default(2),
   statusCache: z
     .union([
       z.literal(false),
@@ -118,11 +122,19 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
   for (const replica of settings.readReplicas) pools.push(await poolFor(replica));
   const [primary, ...replicas] = pools.map(createDb) as [Db, ...Db[]];
 
+  const cursorPool = new pg.Pool({
+    connectionString: settings.readReplicas[0] ?? settings.connectionString,
+    max: settings.cursorPoolSize,
+    connectionTimeoutMillis: settings.connectionTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs,
+  });
   const context: Context = {
     db: primary,
     readDb: replicas.length > 0 ? roundRobin(replicas) : primary,
     statusCache: createClinicStatusCache(settings.statusCache),
     clinicFacts: createClinicFactsCache(primary),
+    cursorPool,
     lookupTtlMs: settings.lookupTtlMs,
   };
   const users = createUsersRepository(context);
@@ -134,7 +146,7 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     forClinic: (clinicId) => createClinicScope(context, clinicId),
     migrate: () => migrate(settings.connectionString),
     close: async () => {
-      await Promise.all(pools.map((pool) => pool.end()));
+      await Promise.all([...pools.map((pool) => pool.end()), cursorPool.end()]);
     },
   };
 }

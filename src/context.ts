@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { ClinicFactsCache } from './cache/clinic-facts.js';
 import type { ClinicStatusCache } from './cache/clinic-status-cache.js';
 import type { Db } from './db/db.js';
@@ -10,6 +11,11 @@ export interface Context {
   readonly readDb: Db;
   readonly statusCache: ClinicStatusCache;
   readonly clinicFacts: ClinicFactsCache;
+  /**
+   * Plain node-postgres pool on the read URL for pg-cursor streams (exports),
+   * which slonik's stream (100 rows a batch, no cursor control) cannot serve.
+   */
+  readonly cursorPool: pg.Pool;
   /** How long lookup tables are served from memory, in ms. */
   readonly lookupTtlMs: number;
 }
