@@ -42,7 +42,7 @@ create table clinic_staff (
   created_at timestamptz not null default now(),
   deactivated_at timestamptz,
   primary key (clinic_id, user_id),
-  check (is_active = (deactivated_at is null))
+  constraint clinic_staff_deactivated_when_inactive check (is_active = (deactivated_at is null))
 );
 -- The seed's DoctorProfile/ReceptionProfile (clinic, is_active) index.
 create index clinic_staff_by_role on clinic_staff (clinic_id, is_active, role);

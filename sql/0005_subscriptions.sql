@@ -20,8 +20,8 @@ create table subscription_history (
   suspended_by integer references users (id),
   suspended_at timestamptz,
   primary key (clinic_id, id),
-  check (ends_on > starts_on),
-  check ((suspended_by is null) = (suspended_at is null))
+  constraint subscription_history_ends_after_start check (ends_on > starts_on),
+  constraint subscription_history_suspension_complete check ((suspended_by is null) = (suspended_at is null))
 );
 
 -- At most one open (active or suspended) subscription per clinic.

@@ -21,7 +21,7 @@ create table owners (
   updated_at timestamptz not null default now(),
   primary key (clinic_id, id),
   unique (clinic_id, seq),
-  check ((phone_number is null) = (phone_digits is null))
+  constraint owners_phone_digits_with_phone check ((phone_number is null) = (phone_digits is null))
 );
 -- Substring search on names, inside one clinic (btree_gin puts clinic_id in the GIN key).
 create index owners_name_trgm on owners using gin (clinic_id, full_name gin_trgm_ops);
@@ -49,8 +49,8 @@ create table pets (
   primary key (clinic_id, id),
   unique (clinic_id, seq),
   foreign key (clinic_id, owner_id) references owners (clinic_id, id),
-  check (deceased_on is null or is_deceased),
-  check (deceased_on is null or birth_date is null or deceased_on >= birth_date)
+  constraint pets_deceased_on_only_if_deceased check (deceased_on is null or is_deceased),
+  constraint pets_deceased_after_birth check (deceased_on is null or birth_date is null or deceased_on >= birth_date)
 );
 create index pets_owner on pets (clinic_id, owner_id);
 create index pets_name_trgm on pets using gin (clinic_id, name gin_trgm_ops);

@@ -25,6 +25,12 @@ const constraintFields: Record<string, { field: string; entity?: string }> = {
   subscription_history_activated_by_fkey: { field: 'activatedBy', entity: 'user' },
   subscription_history_suspended_by_fkey: { field: 'suspendedBy', entity: 'user' },
   pets_pet_type_id_fkey: { field: 'petTypeId' },
+  clinic_staff_deactivated_when_inactive: { field: 'isActive' },
+  subscription_history_ends_after_start: { field: 'endsOn' },
+  subscription_history_suspension_complete: { field: 'suspendedBy' },
+  owners_phone_digits_with_phone: { field: 'phoneNumber' },
+  pets_deceased_on_only_if_deceased: { field: 'deceasedOn' },
+  pets_deceased_after_birth: { field: 'deceasedOn' },
 };
 
 /** Foreign keys that include clinic_id: a violation means a cross-clinic link. */
@@ -33,6 +39,18 @@ const tenantForeignKeys = new Set(['pets_clinic_id_owner_id_fkey']);
 /** Foreign keys to clinics(id): a violation means the clinic does not exist. */
 const clinicForeignKeys =
   /^(clinic_staff|clinic_counters|subscription_history|owners)_clinic_id_fkey$/;
+
+/** `pets_birth_date_check` on table `pets` -> `birth_date`: PostgreSQL's default check names. */
+function columnOfCheck(constraint: string, table: string | undefined): string {
+  const prefix = table ? `${table}_` : '';
+  return constraint.startsWith(prefix)
+    ? constraint.slice(prefix.length).replace(/_check$/, '')
+    : constraint;
+}
+
+function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
 
 interface PgErrorFields {
   code?: string;
@@ -92,8 +110,8 @@ export function toVetalyzeError(error: unknown): VetalyzeError {
     );
   }
   if (sqlstate === '23514' || sqlstate === '23502') {
-    const field = pg?.column ?? constraint;
-    const message = sqlstate === '23502' ? 'is required' : `violates ${constraint}`;
+    const field = known?.field ?? camelCase(pg?.column ?? columnOfCheck(constraint, pg?.table));
+    const message = sqlstate === '23502' ? 'is required' : `is not allowed (${constraint})`;
     return new ValidationError([{ field, message }], options);
   }
   if (sqlstate.startsWith('22')) {

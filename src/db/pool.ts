@@ -1,4 +1,5 @@
 import { createPool, type DatabasePool, type Interceptor } from 'slonik';
+import { toVetalyzeError } from './map-error.js';
 
 /** Settings of one connection pool; every field has a documented default in `VetalyzeOptions`. */
 export interface PoolSettings {
@@ -24,7 +25,7 @@ const typeParsers = [
 ];
 
 /** A slonik pool tuned for latency: no per-call reset, no stack capture. */
-export function createDatabasePool(settings: PoolSettings): Promise<DatabasePool> {
+export async function createDatabasePool(settings: PoolSettings): Promise<DatabasePool> {
   return createPool(settings.connectionString, {
     maxPoolSize: settings.poolSize,
     statementTimeout: settings.statementTimeoutMs,
@@ -37,5 +38,7 @@ export function createDatabasePool(settings: PoolSettings): Promise<DatabasePool
     // prepared statements dropped. The library never leaves session state behind
     // (no SET, no temp tables; advisory locks are released in finally), so skip it.
     resetConnection: async () => {},
+  }).catch((error: unknown) => {
+    throw toVetalyzeError(error);
   });
 }
