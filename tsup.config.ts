@@ -5,6 +5,8 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
+    // import.meta.url (used to find the shipped sql/ folder) also works in the CJS build.
+    shims: true,
     sourcemap: true,
     clean: true,
     target: 'node24',
