@@ -19,9 +19,13 @@ create table subscription_history (
   activated_at timestamptz not null default now(),
   suspended_by integer references users (id),
   suspended_at timestamptz,
+  -- The last reactivation of a suspended record; the suspension marks stay as history.
+  reactivated_by integer references users (id),
+  reactivated_at timestamptz,
   primary key (clinic_id, id),
   constraint subscription_history_ends_after_start check (ends_on > starts_on),
-  constraint subscription_history_suspension_complete check ((suspended_by is null) = (suspended_at is null))
+  constraint subscription_history_suspension_complete check ((suspended_by is null) = (suspended_at is null)),
+  constraint subscription_history_reactivation_complete check ((reactivated_by is null) = (reactivated_at is null))
 );
 
 -- At most one open (active or suspended) subscription per clinic.

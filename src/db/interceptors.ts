@@ -17,7 +17,15 @@ export interface QueryEvent {
   readonly failed: boolean;
 }
 
-/** Times every statement and reports it to `onQuery`. */
+/** Password hashes are bound values of a few statements; they never reach a listener. */
+function redacted(values: readonly unknown[]): readonly unknown[] {
+  const isHash = (value: unknown) => typeof value === 'string' && value.startsWith('scrypt$');
+  return values.some(isHash)
+    ? values.map((value) => (isHash(value) ? '[redacted]' : value))
+    : values;
+}
+
+/** Times every statement and reports it to `onQuery`, with password hashes redacted. */
 export function createTimingInterceptor(onQuery: (event: QueryEvent) => void): Interceptor {
   const started = new WeakMap<object, number>();
   return {
@@ -29,7 +37,7 @@ export function createTimingInterceptor(onQuery: (event: QueryEvent) => void): I
     afterQueryExecution: (context, query, result) => {
       onQuery({
         sql: query.sql,
-        values: query.values,
+        values: redacted(query.values),
         name: query.name,
         durationMs: performance.now() - (started.get(context.sandbox) ?? performance.now()),
         rowCount: result.rowCount,
@@ -40,7 +48,7 @@ export function createTimingInterceptor(onQuery: (event: QueryEvent) => void): I
     queryExecutionError: (context, query) => {
       onQuery({
         sql: query.sql,
-        values: query.values,
+        values: redacted(query.values),
         name: query.name,
         durationMs: performance.now() - (started.get(context.sandbox) ?? performance.now()),
         rowCount: 0,

@@ -24,6 +24,8 @@ const constraintFields: Record<string, { field: string; entity?: string }> = {
   subscription_history_payment_method_id_fkey: { field: 'paymentMethodId' },
   subscription_history_activated_by_fkey: { field: 'activatedBy', entity: 'user' },
   subscription_history_suspended_by_fkey: { field: 'suspendedBy', entity: 'user' },
+  subscription_history_reactivated_by_fkey: { field: 'reactivatedBy', entity: 'user' },
+  subscription_history_reactivation_complete: { field: 'reactivatedBy' },
   pets_pet_type_id_fkey: { field: 'petTypeId' },
   clinic_staff_deactivated_when_inactive: { field: 'isActive' },
   subscription_history_ends_after_start: { field: 'endsOn' },
@@ -114,7 +116,8 @@ export function toVetalyzeError(error: unknown): VetalyzeError {
     const message = sqlstate === '23502' ? 'is required' : `is not allowed (${constraint})`;
     return new ValidationError([{ field, message }], options);
   }
-  if (sqlstate.startsWith('22')) {
+  // slonik turns 22P02 (invalid text representation) into InvalidInputError without the SQLSTATE.
+  if (sqlstate.startsWith('22') || name === 'InvalidInputError') {
     return new ValidationError(
       [{ field: pg?.column ?? 'input', message: (error as Error).message }],
       options,

@@ -1,6 +1,315 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { parseInput } from '../validation.js';
+import {
+  clinicDetailColumnsSql,
+  clinicDetailRow,
+  clinicDetailTailSql,
+  clinicSummaryColumnsSql,
+  clinicSummaryRow,
+  selectClinicStatus,
+} from './clinic-sql.js';
+import {
+  clinicNameSchema,
+  countryCodeSchema,
+  emailSchema,
+  fullNameSchema,
+  idSchema,
+  passwordSchema,
+  phoneNumberSchema,
+} from './fields.js';
+import {
+  cursorSchema,
+  escapeLikePattern,
+  type Page,
+  pageLimitSchema,
+  toPage,
+} from './pagination.js';
+import { hashPassword } from './password.js';
+import { clinicStatusSchema, derivedStatusSql, openRecordJoinSql } from './subscription-sql.js';
 
-/** PLACEHOLDER: replaced by the platform-scope work (issue 3). */
-export function createClinicsRepository(_context: Context) {
-  return {};
+/** A clinic's open subscription record (active or suspended), as nested in clinic objects. */
+export type OpenSubscription = NonNullable<z.infer<typeof clinicSummaryRow>['subscription']>;
+
+/** A clinic as listed: its fields, its derived status and its open subscription record. */
+export type ClinicSummary = z.infer<typeof clinicSummaryRow>;
+
+/** A clinic with its owner, country and active staff counts. */
+export interface ClinicDetail extends ClinicSummary {
+  readonly owner: { readonly id: number; readonly email: string; readonly fullName: string };
+  readonly country: { readonly code: string; readonly name: string; readonly callingCode: string };
+  readonly staffCounts: { readonly doctors: number; readonly receptionists: number };
+}
+
+/** Input of {@link ClinicsRepository.create}. */
+export interface CreateClinicInput {
+  clinicName: string;
+  /** ISO 3166-1 alpha-2 of a row in `countries`. */
+  countryCode: string;
+  ownerPhoneNumber: string;
+  clinicPhoneNumber: string;
+  /** The owner's new account (role clinic_owner). Without a password it is an invitation. */
+  owner: { email: string; fullName: string; password?: string };
+}
+
+/** Input of {@link ClinicsRepository.update}: the version read, and the fields to change. */
+export interface UpdateClinicInput {
+  /** The `version` of the clinic as last read; a newer one in the database is a conflict. */
+  version: number;
+  clinicName?: string;
+  countryCode?: string;
+  ownerPhoneNumber?: string;
+  clinicPhoneNumber?: string;
+}
+
+/** Options of {@link ClinicsRepository.list}. */
+export interface ListClinicsOptions {
+  /** Page size. @default 20, at most 100 */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Case-insensitive substring of the clinic name; `%`, `_` and `\` match literally. */
+  search?: string;
+  /** Only clinics whose derived status is this. */
+  status?: ClinicStatus;
+  /** Only clinics of this country. */
+  countryCode?: string;
+}
+
+/** Clinics (the tenants): creation with the owner's account, detail, versioned update, lists, status. */
+export interface ClinicsRepository {
+  /**
+   * Creates the owner's account (role clinic_owner), the clinic, the owner's
+   * clinic_staff row and the clinic's code counters in ONE statement, so a
+   * failure leaves nothing behind. A password is hashed first (scrypt, tens of ms).
+   * @throws ValidationError naming the field; field `countryCode` for an unknown country.
+   * @throws ConflictError field `email` when the owner's email is taken.
+   */
+  create(input: CreateClinicInput): Promise<ClinicDetail>;
+  /**
+   * The clinic with owner, country, open subscription, derived status and
+   * active staff counts. One statement.
+   * @throws NotFoundError('clinic', id).
+   */
+  get(id: number): Promise<ClinicDetail>;
+  /**
+   * Changes the given fields if the clinic is still at `patch.version`, and
+   * bumps the version. One statement (a second one only to explain a refusal).
+   * @throws ConflictError field `version` when the clinic changed since it was read.
+   * @throws NotFoundError('clinic', id).
+   * @throws ValidationError naming the field; field `countryCode` for an unknown country.
+   */
+  update(id: number, patch: UpdateClinicInput): Promise<ClinicDetail>;
+  /**
+   * Clinics newest first (id descending), each with its open subscription and
+   * derived status, filtered by name substring, status and country. One statement.
+   * @throws ValidationError on a bad option or a cursor this list did not make.
+   */
+  list(options?: ListClinicsOptions): Promise<Page<ClinicSummary>>;
+  /**
+   * The derived status, from the in-process cache when it holds the clinic (no
+   * statement), else one statement. Every write through this library that can
+   * change it invalidates the entry; an entry never outlives an active period's end.
+   * @throws NotFoundError('clinic', id).
+   */
+  status(id: number): Promise<ClinicStatus>;
+}
+
+const createInput = z.object({
+  clinicName: clinicNameSchema,
+  countryCode: countryCodeSchema,
+  ownerPhoneNumber: phoneNumberSchema,
+  clinicPhoneNumber: phoneNumberSchema,
+  owner: z.object({
+    email: emailSchema,
+    fullName: fullNameSchema,
+    password: passwordSchema.optional(),
+  }),
+});
+
+const updateInput = z
+  .object({
+    version: z.number().int().positive().max(2_147_483_647),
+    clinicName: clinicNameSchema.optional(),
+    countryCode: countryCodeSchema.optional(),
+    ownerPhoneNumber: phoneNumberSchema.optional(),
+    clinicPhoneNumber: phoneNumberSchema.optional(),
+  })
+  .refine(
+    (patch) =>
+      patch.clinicName !== undefined ||
+      patch.countryCode !== undefined ||
+      patch.ownerPhoneNumber !== undefined ||
+      patch.clinicPhoneNumber !== undefined,
+    { message: 'names no field to change' },
+  );
+
+// First page: a bound above every int4 id, so the SQL text never changes.
+const firstPageBound = 2_147_483_648;
+
+const listInput = z
+  .object({
+    limit: pageLimitSchema,
+    cursor: cursorSchema(z.tuple([idSchema])).optional(),
+    search: z.string().trim().max(200).optional(),
+    status: clinicStatusSchema.optional(),
+    countryCode: countryCodeSchema.optional(),
+  })
+  .default({ limit: 20 });
+
+function toDetail(row: z.infer<typeof clinicDetailRow>): ClinicDetail {
+  const {
+    ownerEmail,
+    ownerFullName,
+    countryName,
+    callingCode,
+    activeDoctors,
+    activeReceptionists,
+    ...summary
+  } = row;
+  return {
+    ...summary,
+    owner: { id: summary.ownerUserId, email: ownerEmail, fullName: ownerFullName },
+    country: { code: summary.countryCode, name: countryName, callingCode },
+    staffCounts: { doctors: activeDoctors, receptionists: activeReceptionists },
+  };
+}
+
+/** Builds the clinics repository (see {@link ClinicsRepository}). */
+export function createClinicsRepository(context: Context): ClinicsRepository {
+  const { db, readDb, statusCache } = context;
+
+  const loadStatus = async (clinicId: number) => {
+    const reading = await db.maybeOne(selectClinicStatus(clinicId));
+    if (!reading) throw new NotFoundError('clinic', clinicId);
+    return reading;
+  };
+
+  return {
+    create: async (input) => {
+      const clinic = parseInput(createInput, input);
+      const { owner } = clinic;
+      const passwordHash = owner.password === undefined ? null : await hashPassword(owner.password);
+      // Data-modifying CTEs: the four inserts commit or fail together. The new
+      // clinic has no subscription history, so its status is 'none' by construction.
+      const row = await db.one(sql.prepared('vz_platform_clinic_create', clinicDetailRow)`
+          with new_user as (
+            insert into users (email, full_name, role, password_hash)
+            values (${owner.email}, ${owner.fullName}, 'clinic_owner', ${passwordHash})
+            returning id, email, full_name
+          ), c as (
+            insert into clinics
+              (owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
+            select id, ${clinic.countryCode}, ${clinic.clinicName},
+                   ${clinic.ownerPhoneNumber}, ${clinic.clinicPhoneNumber}
+            from new_user
+            returning *
+          ), staff as (
+            insert into clinic_staff (clinic_id, user_id, role)
+            select id, owner_user_id, 'clinic_owner' from c
+          ), counters as (
+            insert into clinic_counters (clinic_id) select id from c
+          )
+          select c.id, c.clinic_name as "clinicName", c.country_code as "countryCode",
+            c.owner_user_id as "ownerUserId", c.owner_phone_number as "ownerPhoneNumber",
+            c.clinic_phone_number as "clinicPhoneNumber", c.version,
+            c.created_at as "createdAt", c.updated_at as "updatedAt",
+            'none' as status, null::json as subscription,
+            u.email as "ownerEmail", u.full_name as "ownerFullName",
+            co.name as "countryName", co.calling_code as "callingCode",
+            0 as "activeDoctors", 0 as "activeReceptionists"
+          from c
+          join new_user u on u.id = c.owner_user_id
+          join countries co on co.code = c.country_code`);
+      // A new id has no cached status; invalidating keeps the rule "every write" simple.
+      statusCache.invalidate(row.id);
+      return toDetail(row);
+    },
+
+    get: async (id) => {
+      const clinicId = parseInput(idSchema, id);
+      const row = await db.maybeOne(sql.prepared('vz_platform_clinic_detail', clinicDetailRow)`
+        select ${clinicDetailColumnsSql}
+        from clinics c
+        ${clinicDetailTailSql}
+        where c.id = ${clinicId}`);
+      if (!row) throw new NotFoundError('clinic', clinicId);
+      return toDetail(row);
+    },
+
+    update: async (id, patch) => {
+      const clinicId = parseInput(idSchema, id);
+      const change = parseInput(updateInput, patch);
+      const row = await db.maybeOne(sql.prepared('vz_platform_clinic_update', clinicDetailRow)`
+        with c as (
+          update clinics set
+            clinic_name = coalesce(${change.clinicName ?? null}::text, clinic_name),
+            country_code = coalesce(${change.countryCode ?? null}::text, country_code),
+            owner_phone_number = coalesce(${change.ownerPhoneNumber ?? null}::text, owner_phone_number),
+            clinic_phone_number = coalesce(${change.clinicPhoneNumber ?? null}::text, clinic_phone_number),
+            version = version + 1,
+            updated_at = now()
+          where id = ${clinicId} and version = ${change.version}
+          returning *
+        )
+        select ${clinicDetailColumnsSql}
+        from c
+        ${clinicDetailTailSql}`);
+      if (change.countryCode !== undefined) context.clinicFacts.invalidate(clinicId);
+      if (row) return toDetail(row);
+      const current = await db.maybeOneFirst(
+        sql.prepared(
+          'vz_platform_clinic_version',
+          z.object({ version: z.number() }),
+        )`select version from clinics where id = ${clinicId}`,
+      );
+      if (current === null) throw new NotFoundError('clinic', clinicId);
+      throw new ConflictError(
+        `clinic ${clinicId} is at version ${current}, not ${change.version}: read it again`,
+        'version',
+      );
+    },
+
+    list: async (options) => {
+      const { limit, cursor, search, status, countryCode } = parseInput(listInput, options);
+      const filters = [sql.fragment`c.id < ${cursor?.[0] ?? firstPageBound}::bigint`];
+      if (countryCode !== undefined) filters.push(sql.fragment`c.country_code = ${countryCode}`);
+      if (search) {
+        filters.push(sql.fragment`c.clinic_name ilike '%' || ${escapeLikePattern(search)} || '%'`);
+      }
+      if (status !== undefined) filters.push(sql.fragment`${derivedStatusSql} = ${status}`);
+      // Keyset on id: the backward primary-key scan stops after limit + 1 rows,
+      // each probing its open record on the unique partial index.
+      const page = sql.fragment`
+        select ${clinicSummaryColumnsSql}
+        from clinics c
+        ${openRecordJoinSql}
+        where ${sql.join(filters, sql.fragment` and `)}
+        order by c.id desc
+        limit ${limit + 1}`;
+      // User text gets a custom plan (unnamed statement) so the trigram index is
+      // planned for the actual pattern; the rest are prepared, one name per shape.
+      const query = search
+        ? sql.type(clinicSummaryRow)`${page}`
+        : sql.prepared(
+            `vz_platform_clinic_page${status ? '_status' : ''}${countryCode ? '_country' : ''}`,
+            clinicSummaryRow,
+          )`${page}`;
+      const rows = await readDb.any(query);
+      return toPage(
+        rows,
+        limit,
+        (row) => [row.id],
+        (row) => row,
+      );
+    },
+
+    status: async (id) => {
+      const clinicId = parseInput(idSchema, id);
+      return statusCache.read(clinicId, loadStatus);
+    },
+  };
 }

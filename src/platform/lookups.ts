@@ -1,6 +1,90 @@
+import { LRUCache } from 'lru-cache';
+import { type QuerySqlToken, sql } from 'slonik';
+import { z } from 'zod';
 import type { Context } from '../context.js';
 
-/** PLACEHOLDER: replaced by the platform-scope work (issue 3). */
-export function createLookupsRepository(_context: Context) {
-  return {};
+const countryRow = z.object({
+  code: z.string(),
+  alpha3: z.string(),
+  name: z.string(),
+  callingCode: z.string(),
+});
+const petTypeRow = z.object({ id: z.number(), code: z.string(), name: z.string() });
+const subscriptionTypeRow = z.object({
+  id: z.number(),
+  code: z.string(),
+  name: z.string(),
+  durationMonths: z.number(),
+  price: z.string(),
+  isActive: z.boolean(),
+});
+const paymentMethodRow = z.object({ id: z.number(), code: z.string(), name: z.string() });
+
+/** A country: ISO 3166-1 codes, English name, ITU calling code (digits only). */
+export type Country = z.infer<typeof countryRow>;
+/** A species a pet can be recorded as. */
+export type PetType = z.infer<typeof petTypeRow>;
+/** A plan the platform sells: its length in months and its price (exact decimal string). */
+export type SubscriptionType = z.infer<typeof subscriptionTypeRow>;
+/** A way a clinic can pay. */
+export type PaymentMethod = z.infer<typeof paymentMethodRow>;
+
+/** Reference tables, read once and then served from memory for `lookupTtlMs`. */
+export interface LookupsRepository {
+  /** Every country, by name. Cached: a second call within the TTL sends no statement. */
+  countries(): Promise<readonly Country[]>;
+  /** Every pet type, by id. Cached like {@link LookupsRepository.countries}. */
+  petTypes(): Promise<readonly PetType[]>;
+  /**
+   * Every subscription type, by id, including those no longer sold (`isActive`
+   * false): old records still refer to them. Cached like the others.
+   */
+  subscriptionTypes(): Promise<readonly SubscriptionType[]>;
+  /** Every payment method, by id. Cached like the others. */
+  paymentMethods(): Promise<readonly PaymentMethod[]>;
+}
+
+const queries = {
+  countries: sql.type(countryRow)`
+    select code, alpha3, name, calling_code as "callingCode"
+    from countries order by name`,
+  petTypes: sql.type(petTypeRow)`select id, code, name from pet_types order by id`,
+  subscriptionTypes: sql.type(subscriptionTypeRow)`
+    select id, code, name, duration_months as "durationMonths", price, is_active as "isActive"
+    from subscription_types order by id`,
+  paymentMethods: sql.type(
+    paymentMethodRow,
+  )`select id, code, name from payment_methods order by id`,
+};
+
+/**
+ * One reference table's rows as a function: frozen (every caller shares them)
+ * and fetched through lru-cache's `fetchMethod`, so concurrent callers on a cold
+ * cache share one statement. A TTL of 0 turns caching off.
+ */
+function cachedTable<Row extends object>(
+  context: Context,
+  query: QuerySqlToken<z.ZodType<Row>>,
+): () => Promise<readonly Row[]> {
+  const load = async (): Promise<readonly Row[]> => {
+    const rows = await context.readDb.any(query);
+    return Object.freeze(rows.map((row) => Object.freeze(row)));
+  };
+  if (context.lookupTtlMs === 0) return load;
+  const cache = new LRUCache<'rows', readonly Row[]>({
+    max: 1,
+    ttl: context.lookupTtlMs,
+    fetchMethod: load,
+  });
+  return () => cache.forceFetch('rows');
+}
+
+/** Builds the lookups repository (see {@link LookupsRepository}). */
+export function createLookupsRepository(context: Context): LookupsRepository {
+  return {
+    countries: cachedTable(context, queries.countries),
+    petTypes: cachedTable(context, queries.petTypes),
+    subscriptionTypes: cachedTable(context, queries.subscriptionTypes),
+    paymentMethods: cachedTable(context, queries.paymentMethods),
+  };
 }

@@ -26,8 +26,10 @@ const settings = {
 };
 const db = createDb(await createDatabasePool(settings));
 
-const user = await db.oneFirst(
-  sql.unsafe`insert into users (email, full_name, role) values ('dup@example.com', 'Dana', 'doctor') returning id`,
+const user = Number(
+  await db.oneFirst(
+    sql.unsafe`insert into users (email, full_name, role) values ('dup@example.com', 'Dana', 'doctor') returning id`,
+  ),
 );
 
 describe('driver errors become the library’s classes', () => {
@@ -59,9 +61,11 @@ describe('driver errors become the library’s classes', () => {
     expect(missingClinic).toBeInstanceOf(NotFoundError);
     expect(missingClinic).toMatchObject({ entity: 'clinic', key: '987654' });
 
-    const clinic = await db.oneFirst(sql.unsafe`
+    const clinic = Number(
+      await db.oneFirst(sql.unsafe`
       insert into clinics (owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
-      values (${user}, 'DE', 'C', '1', '2') returning id`);
+      values (${user}, 'DE', 'C', '1', '2') returning id`),
+    );
     const crossLink = await db
       .query(
         sql.unsafe`insert into pets (clinic_id, owner_id, seq, name, pet_type_id) values (${clinic}, 424242, 1, 'P', 1)`,
@@ -78,6 +82,13 @@ describe('driver errors become the library’s classes', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).field).toBe('countryCode');
+  });
+
+  it('a value the database cannot read is a ValidationError', async () => {
+    const error = await db
+      .query(sql.unsafe`select ${'not-a-date'}::date`)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
   });
 
   it('a statement past the timeout is a TimeoutError', async () => {

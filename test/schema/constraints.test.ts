@@ -201,6 +201,10 @@ const checkCases: Record<string, () => [string, unknown[]]> = {
     subscription('suspended', ', $2, null'),
     [ids.clinicA, ids.user],
   ],
+  subscription_history_reactivation_complete: () => [
+    subscription('active').replace('activated_by)', 'activated_by, reactivated_by)').replace('$2)', '$2, $2)'),
+    [ids.clinicA, ids.user],
+  ],
   owners_seq_check: () => [`update owners set seq = 0 where id = $1`, [ids.ownerA]],
   owners_full_name_check: () => [`update owners set full_name = '' where id = $1`, [ids.ownerA]],
   owners_phone_number_check: () => [

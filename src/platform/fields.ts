@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Input rules shared by the operator-scope repositories. They mirror the
+ * columns' CHECK constraints, so a bad value fails here, naming its field,
+ * before any SQL runs.
+ */
+
+/** A database id: a positive 32-bit integer. */
+export const idSchema = z.number().int().positive().max(2_147_483_647);
+
+/** Small reference ids (subscription types, payment methods). */
+export const smallIdSchema = z.number().int().positive().max(32_767);
+
+/** Trimmed; one `@` with no spaces around it, as the column's CHECK requires. At most 254. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(/^[^@\s]+@[^@\s]+$/, 'is not an email address');
+
+/** Trimmed, 1 to 200 characters. */
+export const fullNameSchema = z.string().trim().min(1).max(200);
+
+/**
+ * 8 to 1024 characters. The upper bound keeps a hash request cheap; the
+ * messages never echo the value.
+ */
+export const passwordSchema = z.string().min(8).max(1024);
+
+/** The roles of a staff account. */
+export const userRoleSchema = z.enum(['platform_admin', 'clinic_owner', 'doctor', 'receptionist']);
+
+/** A staff account's role. */
+export type UserRole = z.infer<typeof userRoleSchema>;
+
+/** ISO 3166-1 alpha-2, upper-cased (`de` is accepted as `DE`). */
+export const countryCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{2}$/, 'is not a two-letter country code');
+
+/** Trimmed, at most 32 characters, with at least one digit (as the columns require). */
+export const phoneNumberSchema = z.string().trim().max(32).regex(/[0-9]/, 'has no digits');
+
+/** Trimmed, 1 to 200 characters. */
+export const clinicNameSchema = z.string().trim().min(1).max(200);
+
+/** A calendar date as `YYYY-MM-DD`. */
+export const dateSchema = z.iso.date();
+
+/**
+ * A money amount, as a decimal string (`'49.00'`) or a number with at most two
+ * decimals; passed to SQL as text so no float rounding reaches the database.
+ */
+export const amountSchema = z.union([
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,8}(\.\d{1,2})?$/, 'is not an amount with at most 2 decimals'),
+  z
+    .number()
+    .nonnegative()
+    .lt(100_000_000)
+    .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, {
+      message: 'has more than 2 decimals',
+    })
+    .transform((value) => value.toFixed(2)),
+]);
