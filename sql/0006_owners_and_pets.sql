@@ -52,6 +52,9 @@ create table pets (
   constraint pets_deceased_on_only_if_deceased check (deceased_on is null or is_deceased),
   constraint pets_deceased_after_birth check (deceased_on is null or birth_date is null or deceased_on >= birth_date)
 );
-create index pets_owner on pets (clinic_id, owner_id);
+-- id last: an owner's pets come out of the index already in order.
+create index pets_owner on pets (clinic_id, owner_id, id);
 create index pets_name_trgm on pets using gin (clinic_id, name gin_trgm_ops);
-create unique index pets_microchip_key on pets (clinic_id, microchip) where microchip is not null;
+-- An archived pet's chip may be registered again (the animal changed hands, say).
+create unique index pets_microchip_key on pets (clinic_id, microchip)
+  where microchip is not null and archived_at is null;

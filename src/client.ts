@@ -13,10 +13,13 @@ import {
 } from './db/interceptors.js';
 import { type MigrationResult, migrate } from './db/migrate.js';
 import { createDatabasePool } from './db/pool.js';
-import { createClinicsRepository } from './platform/clinics.js';
-import { createLookupsRepository } from './platform/lookups.js';
-import { createSubscriptionsRepository } from './platform/subscriptions.js';
-import { createUsersRepository } from './platform/users.js';
+import { type ClinicsRepository, createClinicsRepository } from './platform/clinics.js';
+import { createLookupsRepository, type LookupsRepository } from './platform/lookups.js';
+import {
+  createSubscriptionsRepository,
+  type SubscriptionsRepository,
+} from './platform/subscriptions.js';
+import { createUsersRepository, type UsersRepository } from './platform/users.js';
 import { parseInput } from './validation.js';
 
 /** Options of {@link createVetalyze}. Only `connectionString` is required. */
@@ -69,10 +72,14 @@ const optionsSchema = z.object({
 
 /** The data layer: operator-scope repositories, the clinic scope, migrations. */
 export interface Vetalyze {
-  readonly lookups: ReturnType<typeof createLookupsRepository>;
-  readonly users: ReturnType<typeof createUsersRepository>;
-  readonly clinics: ReturnType<typeof createClinicsRepository>;
-  readonly subscriptions: ReturnType<typeof createSubscriptionsRepository>;
+  /** Countries, pet types, subscription types, payment methods; cached in memory. */
+  readonly lookups: LookupsRepository;
+  /** Staff accounts: create, get, verify a password, deactivate. */
+  readonly users: UsersRepository;
+  /** Clinics (the tenants): create with the owner's account, get, update, list, status. */
+  readonly clinics: ClinicsRepository;
+  /** Subscriptions the platform sells to clinics, and their state machine. */
+  readonly subscriptions: SubscriptionsRepository;
   /** A scope in which every statement is confined to one clinic. Cheap: make one per request. */
   forClinic(clinicId: number): ClinicScope;
   /** Applies pending migrations from the package's sql/ folder (see `migrate`). */
@@ -137,10 +144,9 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     cursorPool,
     lookupTtlMs: settings.lookupTtlMs,
   };
-  const users = createUsersRepository(context);
   return {
     lookups: createLookupsRepository(context),
-    users,
+    users: createUsersRepository(context),
     clinics: createClinicsRepository(context),
     subscriptions: createSubscriptionsRepository(context),
     forClinic: (clinicId) => createClinicScope(context, clinicId),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { containsPattern } from '../like.js';
+import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { parseInput } from '../validation.js';
 import {
   clinicDetailColumnsSql,
@@ -21,13 +23,6 @@ import {
   passwordSchema,
   phoneNumberSchema,
 } from './fields.js';
-import {
-  cursorSchema,
-  escapeLikePattern,
-  type Page,
-  pageLimitSchema,
-  toPage,
-} from './pagination.js';
 import { hashPassword } from './password.js';
 import { clinicStatusSchema, derivedStatusSql, openRecordJoinSql } from './subscription-sql.js';
 
@@ -278,7 +273,7 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
       const filters = [sql.fragment`c.id < ${cursor?.[0] ?? firstPageBound}::bigint`];
       if (countryCode !== undefined) filters.push(sql.fragment`c.country_code = ${countryCode}`);
       if (search) {
-        filters.push(sql.fragment`c.clinic_name ilike '%' || ${escapeLikePattern(search)} || '%'`);
+        filters.push(sql.fragment`c.clinic_name ilike ${containsPattern(search)}`);
       }
       if (status !== undefined) filters.push(sql.fragment`${derivedStatusSql} = ${status}`);
       // Keyset on id: the backward primary-key scan stops after limit + 1 rows,

@@ -2,9 +2,9 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { NotFoundError } from '../errors.js';
+import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { parseInput } from '../validation.js';
 import { amountSchema, dateSchema, idSchema, smallIdSchema } from './fields.js';
-import { cursorSchema, type Page, pageLimitSchema, toPage } from './pagination.js';
 import {
   recordColumnsSql,
   recordStatusSchema,

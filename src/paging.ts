@@ -52,8 +52,3 @@ export function toPage<Row, Item>(
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(sortKey(last)) : null,
   };
 }
-
-/** Escapes `\`, `%` and `_` so user text matches literally inside an ILIKE pattern. */
-export function escapeLikePattern(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}

@@ -1,0 +1,114 @@
+/**
+ * `owners.export`: every live owner of the clinic with its pets, streamed with
+ * pg-cursor on a connection of `context.cursorPool` (plain node-postgres), in
+ * batches, so memory stays bounded whatever the clinic's size.
+ */
+import type pg from 'pg';
+import Cursor from 'pg-cursor';
+import { sql } from 'slonik';
+import type { z } from 'zod';
+import { toVetalyzeError } from '../db/map-error.js';
+import { parseInput } from '../validation.js';
+import { exportOptionsSchema } from './inputs.js';
+import { type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';
+import type { ScopeContext } from './scope-context.js';
+
+/** Options of `owners.export`. */
+export type OwnerExportOptions = z.input<typeof exportOptionsSchema>;
+
+/**
+ * Rows fetched per round trip. Measured on 50,000 owners (docs/tenancy.md,
+ * "Export"): 100 pays a round trip every 100 rows; past 1000 the gain is gone
+ * while the batch held in memory keeps growing. @default 1000
+ */
+export const defaultExportBatchSize = 1_000;
+
+/**
+ * How long one export may take from first to last row, in ms, whatever the
+ * connection's statement timeout: an export lasts as long as its consumer
+ * reads. @default 600000 (10 minutes)
+ */
+export const defaultExportTimeoutMs = 600_000;
+
+/** slonik's `$slonik_N` placeholders as node-postgres' `$N`. */
+function toDriverText(text: string): string {
+  return text.replace(/\$slonik_(\d+)/g, (_match, position: string) => `$${position}`);
+}
+
+/**
+ * The export statement: the same owner and pet shapes as `owners.get`, oldest
+ * first. Owners in id order merge-joined with the clinic's pets grouped by owner
+ * (also in owner order) stream without a per-owner lookup: 50,000 owners took
+ * 385 ms against 1,270 ms with a correlated pets subquery per owner.
+ */
+function exportQuery(clinicId: number) {
+  return sql.type(ownerSchema)`
+    select ${ownerColumns}, coalesce(pp.pets, '[]'::json) as pets
+    from (
+      select * from owners o
+      where o.clinic_id = ${clinicId} and o.archived_at is null
+      order by o.id
+    ) o
+    left join (
+      select p.clinic_id, p.owner_id, json_agg(${petJson} order by p.id) as pets
+      from pets p
+      where p.clinic_id = ${clinicId} and p.archived_at is null
+      group by p.clinic_id, p.owner_id
+    ) pp on pp.clinic_id = o.clinic_id and pp.owner_id = o.id
+    order by o.id`;
+}
+
+/**
+ * Streams the clinic's live owners with their pets (see `owners.export`). The
+ * cursor is closed and the connection released in `finally`: when the
+ * iteration ends, when the consumer breaks out early, and when either side throws.
+ */
+export async function* exportOwners(
+  scope: ScopeContext,
+  options?: OwnerExportOptions,
+): AsyncGenerator<Owner, void, undefined> {
+  const { batchSize = defaultExportBatchSize, timeoutMs = defaultExportTimeoutMs } = parseInput(
+    exportOptionsSchema,
+    options,
+  );
+  await scope.facts();
+  const query = exportQuery(scope.clinicId);
+  let client: pg.PoolClient;
+  try {
+    client = await scope.context.cursorPool.connect();
+  } catch (error) {
+    throw toVetalyzeError(error);
+  }
+  let cursor: Cursor | undefined;
+  let broken = false;
+  try {
+    // Transaction-local settings: nothing outlives COMMIT.
+    // - pg-cursor keeps one portal open until it is closed, so the connection's
+    //   statement timeout would cover the whole export however slowly the consumer
+    //   reads: the export's own timeout replaces it.
+    // - Without statistics (a table just filled by an import) the planner took
+    //   a nested loop that re-ran the pets aggregate per owner (quadratic: a
+    //   50,000-owner export never finished); the merge join is linear.
+    await client.query(
+      `begin read only; set local statement_timeout = ${timeoutMs}; set local enable_nestloop = off`,
+    );
+    cursor = client.query(new Cursor(toDriverText(query.sql), [...query.values]));
+    for (;;) {
+      const rows: unknown[] = await cursor.read(batchSize);
+      if (rows.length === 0) break;
+      for (const row of rows) yield ownerSchema.parse(row);
+    }
+  } catch (error) {
+    broken = true;
+    throw toVetalyzeError(error);
+  } finally {
+    try {
+      await cursor?.close();
+      if (!broken) await client.query('commit');
+    } catch {
+      broken = true;
+    }
+    // A connection that failed is destroyed, never handed out again.
+    client.release(broken);
+  }
+}

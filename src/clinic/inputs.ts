@@ -1,0 +1,266 @@
+/**
+ * The zod schemas of the clinic scope's public inputs. Objects are strict: an
+ * unknown or misspelt key is a ValidationError naming it, never dropped.
+ */
+import { z } from 'zod';
+import { passwordSchema } from '../platform/fields.js';
+import { parseCode } from './codes.js';
+import { countDigits } from './phone.js';
+
+const maxInt = 2_147_483_647;
+
+/** A row id: a positive 32-bit integer. */
+export const idSchema = z.number().int().min(1).max(maxInt);
+
+/** A row version for optimistic locking, as returned by the last read. */
+export const versionSchema = z.number().int().min(1).max(maxInt);
+
+/**
+ * Optional text: trimmed, `''` and null mean "none" (stored as null), absent
+ * means "not given" (kept undefined, so an update leaves the column alone).
+ */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullable()
+    .transform((value) => (value === '' ? null : value))
+    .optional();
+
+/** Today in UTC plus one day, as 'YYYY-MM-DD': no clinic anywhere is past it. */
+function latestPlausibleDate(): string {
+  return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A calendar date 'YYYY-MM-DD' from 1900-01-01 to today. */
+const pastDate = z.iso
+  .date()
+  .refine((value) => value >= '1900-01-01', 'must be 1900-01-01 or later')
+  .refine((value) => value <= latestPlausibleDate(), 'must not be in the future');
+
+const optionalPastDate = pastDate.nullable().optional();
+
+/** Digits, spaces and + ( ) - . / only, 3 to 15 digits (E.164 allows 15). */
+const phoneNumberSchema = z
+  .string()
+  .trim()
+  .max(32)
+  .regex(/^[0-9+()\-./\s]*$/, {
+    message: 'may hold only digits, spaces and + ( ) - . /',
+    abort: true,
+  })
+  .refine((value) => value === '' || (countDigits(value) >= 3 && countDigits(value) <= 15), {
+    message: 'must hold 3 to 15 digits',
+  })
+  .nullable()
+  .transform((value) => (value === '' ? null : value))
+  .optional();
+
+/** Upper-cased, spaces removed, then 9 to 23 characters of 0-9 and A-Z. */
+export const microchipSchema = z
+  .string()
+  .transform((value) => value.replace(/\s+/g, '').toUpperCase())
+  .pipe(z.string().regex(/^[0-9A-Z]{9,23}$/, 'must be 9 to 23 letters or digits'));
+
+const optionalMicrochip = z
+  .string()
+  .nullable()
+  .transform((value) => (value === null || value.trim() === '' ? null : value))
+  .pipe(microchipSchema.nullable())
+  .optional();
+
+const emailShape = z.email();
+
+/** An e-mail address, trimmed; `''` and null mean none. */
+const emailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .refine((value) => value === '' || emailShape.safeParse(value).success, {
+    message: 'must be an e-mail address',
+  })
+  .nullable()
+  .transform((value) => (value === '' ? null : value))
+  .optional();
+
+/** The sexes a pet record knows. */
+export const petSexSchema = z.enum(['unknown', 'male', 'female', 'male_neutered', 'female_spayed']);
+
+/** A pet type id from `vz.lookups.petTypes()`. */
+const petTypeIdSchema = z.number().int().min(1).max(32_767);
+
+/** One pet of `owners.create`, `owners.import` and `pets.add`. */
+export const newPetSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  petTypeId: petTypeIdSchema,
+  breed: optionalText(100),
+  sex: petSexSchema.optional(),
+  birthDate: optionalPastDate,
+  microchip: optionalMicrochip,
+});
+
+/** Input of `owners.create` and one row of `owners.import`. */
+export const newOwnerSchema = z.strictObject({
+  fullName: z.string().trim().min(1).max(200),
+  phoneNumber: phoneNumberSchema,
+  email: emailSchema,
+  address: optionalText(500),
+  notes: optionalText(10_000),
+  pets: z.array(newPetSchema).max(50).default([]),
+});
+
+/** Input of `owners.update`: the version read last and at least one field to change. */
+export const ownerPatchSchema = z
+  .strictObject({
+    version: versionSchema,
+    fullName: z.string().trim().min(1).max(200).optional(),
+    phoneNumber: phoneNumberSchema,
+    email: emailSchema,
+    address: optionalText(500),
+    notes: optionalText(10_000),
+  })
+  .refine((patch) => Object.keys(patch).some((key) => key !== 'version'), {
+    message: 'names no field to change',
+  });
+
+/** Input of `pets.update`: the version read last and at least one field to change. */
+export const petPatchSchema = z
+  .strictObject({
+    version: versionSchema,
+    name: z.string().trim().min(1).max(100).optional(),
+    petTypeId: petTypeIdSchema.optional(),
+    breed: optionalText(100),
+    sex: petSexSchema.optional(),
+    birthDate: optionalPastDate,
+    microchip: optionalMicrochip,
+    isDeceased: z.boolean().optional(),
+    deceasedOn: optionalPastDate,
+  })
+  .superRefine((patch, context) => {
+    if (!Object.keys(patch).some((key) => key !== 'version')) {
+      context.addIssue({ code: 'custom', message: 'names no field to change', path: [] });
+    }
+    if (patch.isDeceased === false && patch.deceasedOn) {
+      context.addIssue({
+        code: 'custom',
+        message: 'cannot be set when isDeceased is false',
+        path: ['deceasedOn'],
+      });
+    }
+    if (patch.birthDate && patch.deceasedOn && patch.deceasedOn < patch.birthDate) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must not be before birthDate',
+        path: ['deceasedOn'],
+      });
+    }
+  });
+
+/** Input of `pets.move`. */
+export const petMoveSchema = z.strictObject({ toOwnerId: idSchema, version: versionSchema });
+
+/** Input of `pets.add`: 1 to 50 pets. */
+export const newPetsSchema = z.array(newPetSchema).min(1).max(50);
+
+/** Page size (default 20, at most 100) and the cursor of the previous page. */
+const pageFields = {
+  limit: z.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional(),
+};
+
+/** Input of the lists: `owners.list`. */
+export const pageSchema = z.strictObject(pageFields).default({ limit: 20 });
+
+const searchName = z.string().trim().min(1).max(200).optional();
+
+function exactlyOne(keys: readonly string[]) {
+  return (input: Record<string, unknown>, context: z.core.$RefinementCtx) => {
+    const given = keys.filter((key) => input[key] !== undefined);
+    if (given.length !== 1) {
+      context.addIssue({
+        code: 'custom',
+        message: `give exactly one of ${keys.join(', ')}`,
+        path: given.length > 1 ? [given[1] as string] : [],
+      });
+    }
+  };
+}
+
+/** Input of `owners.search`: one of name, phone or code, plus paging. */
+export const ownerSearchSchema = z
+  .strictObject({
+    name: searchName,
+    phone: z
+      .string()
+      .max(32)
+      .refine((value) => countDigits(value) >= 3, 'must hold at least 3 digits')
+      .optional(),
+    code: z
+      .string()
+      .refine((value) => parseCode('O', value) !== undefined, 'is not an owner code like O-000123')
+      .optional(),
+    ...pageFields,
+  })
+  .superRefine(exactlyOne(['name', 'phone', 'code']));
+
+/** Input of `pets.search`: one of name, code or microchip, plus paging. */
+export const petSearchSchema = z
+  .strictObject({
+    name: searchName,
+    code: z
+      .string()
+      .refine((value) => parseCode('P', value) !== undefined, 'is not a pet code like P-000123')
+      .optional(),
+    microchip: microchipSchema.optional(),
+    ...pageFields,
+  })
+  .superRefine(exactlyOne(['name', 'code', 'microchip']));
+
+/** The roles a clinic's staff can be added with. */
+export const staffRoleSchema = z.enum(['doctor', 'receptionist']);
+
+/** Input of `staff.add`: link an existing account by id, or create one. */
+export const staffAddSchema = z
+  .strictObject({
+    role: staffRoleSchema,
+    userId: idSchema.optional(),
+    email: z.string().trim().max(254).pipe(emailShape).optional(),
+    fullName: z.string().trim().min(1).max(200).optional(),
+    password: passwordSchema.optional(),
+  })
+  .superRefine((input, context) => {
+    if (input.userId !== undefined) {
+      for (const key of ['email', 'fullName', 'password'] as const) {
+        if (input[key] !== undefined) {
+          context.addIssue({ code: 'custom', message: 'not allowed with userId', path: [key] });
+        }
+      }
+      return;
+    }
+    for (const key of ['email', 'fullName'] as const) {
+      if (input[key] === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: 'is required to create an account (or give userId)',
+          path: [key],
+        });
+      }
+    }
+  });
+
+/** Input of `staff.list`. */
+export const staffFilterSchema = z
+  .strictObject({
+    role: z.enum(['clinic_owner', 'doctor', 'receptionist']).optional(),
+    isActive: z.boolean().optional(),
+  })
+  .default({});
+
+/** Input of `owners.export`. */
+export const exportOptionsSchema = z
+  .strictObject({
+    batchSize: z.number().int().min(1).max(10_000).optional(),
+    timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  })
+  .default({});

@@ -1,0 +1,263 @@
+/**
+ * The owners repository of one clinic: owners (pet owners, plain data) with
+ * their pets. Every statement filters every tenant table it touches by the
+ * clinic id parameter itself. SQL shapes and statement counts: docs/clinic-api.md.
+ */
+import { type FragmentSqlToken, sql } from 'slonik';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { containsPattern, escapeLike } from '../like.js';
+import type { Page } from '../paging.js';
+import { parseInput } from '../validation.js';
+import { parseCode } from './codes.js';
+import { idUpperBound, toIdPage } from './cursor.js';
+import { exportOwners, type OwnerExportOptions } from './export.js';
+import { type ImportResult, importOwners, type OwnerImportRow } from './import.js';
+import {
+  idSchema,
+  newOwnerSchema,
+  ownerPatchSchema,
+  ownerSearchSchema,
+  pageSchema,
+} from './inputs.js';
+import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
+import { nationalDigits, phoneDigitsOf } from './phone.js';
+import { livePetsOfOwner, type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';
+import type { ScopeContext } from './scope-context.js';
+
+/** Input of `owners.create`: the owner and 0 to 50 new pets. */
+export type NewOwner = z.input<typeof newOwnerSchema>;
+/** Input of `owners.update`: `version` and the fields to change (null clears one). */
+export type OwnerPatch = z.input<typeof ownerPatchSchema>;
+/** Input of `owners.search`: exactly one of `name`, `phone`, `code`; plus `limit`, `cursor`. */
+export type OwnerSearch = z.input<typeof ownerSearchSchema>;
+/** Input of the lists: `limit` (default 20, at most 100) and `cursor` from the previous page. */
+export type PageRequest = z.input<typeof pageSchema>;
+
+/** The owners repository of one clinic scope. */
+export function createOwnersRepository(scope: ScopeContext) {
+  const { clinicId, context } = scope;
+
+  /** One page of live owners newest first, filtered by `filter` (unnamed: custom plans). */
+  async function searchPage(
+    filter: FragmentSqlToken,
+    limit: number,
+    bound: number,
+  ): Promise<Page<Owner>> {
+    const rows = await context.readDb.any(sql.type(ownerSchema)`
+      select ${ownerColumns}, ${livePetsOfOwner(clinicId)} as pets
+      from (
+        select * from owners o
+        where o.clinic_id = ${clinicId} and o.archived_at is null
+          and o.id < ${bound}::int8 and ${filter}
+        order by o.id desc
+        limit ${limit + 1}
+      ) o
+      order by o.id desc`);
+    return toIdPage(rows, limit);
+  }
+
+  return {
+    /**
+     * Creates an owner with 0 to 50 pets in ONE statement (counter bump, owner,
+     * pets), giving each its per-clinic code (`O-000123`, `P-000456`). Codes
+     * never collide: the clinic's counter row serialises concurrent creates.
+     *
+     * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`...)
+     * @throws ConflictError (`microchip`) when a microchip is already in this clinic
+     * @throws NotFoundError (`clinic`) when the clinic does not exist
+     */
+    async create(input: NewOwner): Promise<Owner> {
+      const owner = parseInput(newOwnerSchema, input);
+      const { callingCode } = await scope.facts();
+      const phoneNumber = owner.phoneNumber ?? null;
+      const phoneDigits = phoneDigitsOf(phoneNumber, callingCode, 'phoneNumber');
+      const petCount = owner.pets.length;
+      return context.db.one(sql.prepared('vz_clinic_owner_create', ownerSchema)`
+        with counter as (
+          insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+          values (${clinicId}, 1, ${petCount})
+          on conflict (clinic_id) do update
+            set last_owner_seq = c.last_owner_seq + 1,
+                last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+          returning c.last_owner_seq as owner_seq, c.last_pet_seq - ${petCount} as pet_base
+        ), o as (
+          insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
+          select ${clinicId}, counter.owner_seq, ${owner.fullName}, ${phoneNumber}, ${phoneDigits},
+            ${owner.email ?? null}, ${owner.address ?? null}, ${owner.notes ?? null}
+          from counter
+          returning *
+        ), p as (
+          insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
+          select ${clinicId}, o.id, counter.pet_base + t.n, t.name, t.pet_type_id, t.breed, t.sex,
+            t.birth_date, t.microchip
+          from o, counter,
+            ${sql.unnest(owner.pets.map(newPetTuple), newPetColumnTypes)}
+              with ordinality as t(name, pet_type_id, breed, sex, birth_date, microchip, n)
+          returning *
+        )
+        select ${ownerColumns},
+          coalesce((select json_agg(${petJson} order by p.id) from p), '[]'::json) as pets
+        from o`);
+    },
+
+    /**
+     * The owner with its live pets: ONE prepared statement.
+     * @throws NotFoundError (`owner`) when absent, archived or of another clinic
+     */
+    async get(id: number): Promise<Owner> {
+      const ownerId = parseInput(idSchema, id, 'id');
+      await scope.facts();
+      const owner = await context.db.maybeOne(sql.prepared('vz_clinic_owner_get', ownerSchema)`
+        select ${ownerColumns}, ${livePetsOfOwner(clinicId)} as pets
+        from owners o
+        where o.clinic_id = ${clinicId} and o.id = ${ownerId} and o.archived_at is null`);
+      if (!owner) throw new NotFoundError('owner', ownerId);
+      return owner;
+    },
+
+    /**
+     * A page of live owners, newest first, each with its pets: ONE prepared
+     * statement (keyset on id; the pets of the page's owners only).
+     */
+    async list(request?: PageRequest): Promise<Page<Owner>> {
+      const { limit, cursor } = parseInput(pageSchema, request);
+      const bound = idUpperBound(cursor);
+      await scope.facts();
+      const rows = await context.readDb.any(sql.prepared('vz_clinic_owner_list', ownerSchema)`
+        select ${ownerColumns}, ${livePetsOfOwner(clinicId)} as pets
+        from (
+          select * from owners o
+          where o.clinic_id = ${clinicId} and o.archived_at is null and o.id < ${bound}::int8
+          order by o.id desc
+          limit ${limit + 1}
+        ) o
+        order by o.id desc`);
+      return toIdPage(rows, limit);
+    },
+
+    /**
+     * Live owners matching `name` (case-insensitive substring; `%`, `_`, `\`
+     * literal), `phone` (national digits, prefix or suffix, at least 3 digits) or
+     * `code` (`O-000123`, `o-123`, `123`), newest first, paged like `list`.
+     * ONE unnamed statement (custom plan for the user's text).
+     */
+    async search(request: OwnerSearch): Promise<Page<Owner>> {
+      const query = parseInput(ownerSearchSchema, request);
+      const bound = idUpperBound(query.cursor);
+      const { callingCode } = await scope.facts();
+      if (query.name !== undefined) {
+        // Under 3 characters no trigram exists: the `|| ''` hides the GIN index, so
+        // the planner walks the clinic's owners newest first and stops at the page.
+        const column =
+          query.name.length < 3 ? sql.fragment`(o.full_name || '')` : sql.fragment`o.full_name`;
+        return searchPage(
+          sql.fragment`${column} ilike ${containsPattern(query.name)}`,
+          query.limit,
+          bound,
+        );
+      }
+      if (query.phone !== undefined) {
+        const digits = nationalDigits(query.phone, callingCode);
+        if (digits.length < 3) {
+          throw new ValidationError([
+            { field: 'phone', message: 'holds fewer than 3 digits after the country code' },
+          ]);
+        }
+        const prefix = `${escapeLike(digits)}%`;
+        const suffix = `${escapeLike([...digits].reverse().join(''))}%`;
+        return searchPage(
+          sql.fragment`(o.phone_digits like ${prefix} or reverse(o.phone_digits) like ${suffix})`,
+          query.limit,
+          bound,
+        );
+      }
+      const seq = parseCode('O', query.code ?? '') ?? 0;
+      return searchPage(sql.fragment`o.seq = ${seq}`, query.limit, bound);
+    },
+
+    /**
+     * Changes the given fields if `version` is still the owner's version; a new
+     * phone number recomputes its digits. Returns the owner with its pets.
+     * @throws ConflictError (`version`) when the owner changed since it was read
+     * @throws NotFoundError (`owner`) when absent, archived or of another clinic
+     */
+    async update(id: number, patch: OwnerPatch): Promise<Owner> {
+      const ownerId = parseInput(idSchema, id, 'id');
+      const changes = parseInput(ownerPatchSchema, patch);
+      const { callingCode } = await scope.facts();
+      const sets: FragmentSqlToken[] = [];
+      if (changes.fullName !== undefined) sets.push(sql.fragment`full_name = ${changes.fullName}`);
+      if (changes.phoneNumber !== undefined) {
+        const digits = phoneDigitsOf(changes.phoneNumber, callingCode, 'phoneNumber');
+        sets.push(sql.fragment`phone_number = ${changes.phoneNumber}, phone_digits = ${digits}`);
+      }
+      if (changes.email !== undefined) sets.push(sql.fragment`email = ${changes.email}`);
+      if (changes.address !== undefined) sets.push(sql.fragment`address = ${changes.address}`);
+      if (changes.notes !== undefined) sets.push(sql.fragment`notes = ${changes.notes}`);
+      const updated = await context.db.maybeOne(sql.type(ownerSchema)`
+        update owners o
+        set ${sql.join(sets, sql.fragment`, `)}, version = o.version + 1, updated_at = now()
+        where o.clinic_id = ${clinicId} and o.id = ${ownerId} and o.archived_at is null
+          and o.version = ${changes.version}
+        returning ${ownerColumns}, ${livePetsOfOwner(clinicId)} as pets`);
+      if (updated) return updated;
+      // Only on failure: tell a stale version from an owner that is not there.
+      const current = await context.db.maybeOneFirst(sql.type(z.object({ version: z.number() }))`
+        select o.version from owners o
+        where o.clinic_id = ${clinicId} and o.id = ${ownerId} and o.archived_at is null`);
+      if (current === null) throw new NotFoundError('owner', ownerId);
+      throw new ConflictError(
+        `owner ${ownerId} is at version ${current}, not ${changes.version}: read it again`,
+        'version',
+      );
+    },
+
+    /**
+     * Archives the owner and all its pets in ONE statement: they disappear from
+     * get, list, search and export; their rows (and medical history) are kept.
+     * Hard deletion is an operator task outside this API (docs/tenancy.md).
+     * @throws NotFoundError (`owner`) when absent, already archived or of another clinic
+     */
+    async remove(id: number): Promise<void> {
+      const ownerId = parseInput(idSchema, id, 'id');
+      await scope.facts();
+      const archived = await context.db.maybeOne(sql.type(z.object({ archivedPets: z.number() }))`
+        with o as (
+          update owners o
+          set archived_at = now(), version = o.version + 1, updated_at = now()
+          where o.clinic_id = ${clinicId} and o.id = ${ownerId} and o.archived_at is null
+          returning o.id
+        ), archived_pets as (
+          update pets p
+          set archived_at = now(), version = p.version + 1, updated_at = now()
+          where p.clinic_id = ${clinicId} and p.owner_id = (select id from o)
+            and p.archived_at is null
+          returning p.id
+        )
+        select (select count(*) from archived_pets)::int as "archivedPets" from o`);
+      if (!archived) throw new NotFoundError('owner', ownerId);
+    },
+
+    /**
+     * Bulk import: validates EVERY row first and, if any is bad, throws one
+     * ValidationError listing them all (fields like `12.pets.0.name`) and writes
+     * nothing; else writes all rows in one transaction with bulk statements.
+     */
+    import(rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>): Promise<ImportResult> {
+      return importOwners(scope, rows);
+    },
+
+    /**
+     * Streams every live owner with its pets, oldest first, read with a server
+     * cursor in batches: memory stays bounded whatever the clinic's size. The
+     * connection is released when the iteration ends, breaks or throws.
+     */
+    export(options?: OwnerExportOptions): AsyncGenerator<Owner, void, undefined> {
+      return exportOwners(scope, options);
+    },
+  };
+}
+
+/** The owners repository of a clinic scope. */
+export type OwnersRepository = ReturnType<typeof createOwnersRepository>;

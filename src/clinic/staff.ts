@@ -1,0 +1,161 @@
+/**
+ * The staff repository of one clinic: its doctors and receptionists (and its
+ * owner, listed as `clinic_owner`). Accounts are platform-wide `users` rows;
+ * membership is a `clinic_staff` row of this clinic.
+ */
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { hashPassword } from '../platform/password.js';
+import { parseInput } from '../validation.js';
+import { idSchema, staffAddSchema, staffFilterSchema } from './inputs.js';
+import type { ScopeContext } from './scope-context.js';
+
+/** Input of `staff.add`: `{ role, userId }` links an account, `{ role, email, fullName, password? }` creates one. */
+export type NewStaffMember = z.input<typeof staffAddSchema>;
+/** Input of `staff.list`: optional role and active-flag filters. */
+export type StaffFilter = z.input<typeof staffFilterSchema>;
+
+/** A member of a clinic's staff with their account. */
+export const staffMemberSchema = z.object({
+  userId: z.number(),
+  email: z.string(),
+  fullName: z.string(),
+  role: z.enum(['clinic_owner', 'doctor', 'receptionist']),
+  isActive: z.boolean(),
+  /** When they joined this clinic. */
+  createdAt: z.date(),
+  /** When they were deactivated; null while active. */
+  deactivatedAt: z.date().nullable(),
+});
+
+/** A member of a clinic's staff with their account. */
+export type StaffMember = z.infer<typeof staffMemberSchema>;
+
+const linkRow = staffMemberSchema.extend({ linked: z.boolean() });
+
+const memberColumns = sql.fragment`
+  s.user_id as "userId", u.email, u.full_name as "fullName", s.role,
+  s.is_active as "isActive", s.created_at as "createdAt", s.deactivated_at as "deactivatedAt"`;
+
+/** The staff repository of one clinic scope. */
+export function createStaffRepository(scope: ScopeContext) {
+  const { clinicId, context } = scope;
+
+  return {
+    /**
+     * Adds a doctor or receptionist. With `userId`, links an existing account
+     * that is not a member of another clinic (re-adding a deactivated member
+     * reactivates them); with `email` and `fullName` (and optionally `password`,
+     * else an invitation with no password), creates the account. ONE statement.
+     * @throws NotFoundError (`user`) when the account does not exist, is a
+     *   platform admin, or works for another clinic (not visible from here)
+     * @throws ConflictError (`userId`) when already an active member here;
+     *   (`email`) when an account has that email
+     */
+    async add(input: NewStaffMember): Promise<StaffMember> {
+      const member = parseInput(staffAddSchema, input);
+      await scope.facts();
+      if (member.userId !== undefined) {
+        const row = await context.db.maybeOne(sql.type(linkRow)`
+          with u as (
+            select u.id from users u
+            where u.id = ${member.userId} and u.role <> 'platform_admin'
+              and not exists (
+                select from clinic_staff other
+                where other.user_id = u.id and other.clinic_id <> ${clinicId})
+          ), linked as (
+            insert into clinic_staff as s (clinic_id, user_id, role)
+            select ${clinicId}, u.id, ${member.role} from u
+            on conflict (clinic_id, user_id) do update
+              set role = excluded.role, is_active = true, deactivated_at = null
+              where s.is_active = false and s.role <> 'clinic_owner'
+            returning s.*
+          )
+          select ${memberColumns}, true as linked
+          from linked s join users u on u.id = s.user_id
+          union all
+          -- Not linked: the account is already an active member here.
+          select ${memberColumns}, false
+          from clinic_staff s join users u on u.id = s.user_id
+          where s.clinic_id = ${clinicId} and s.user_id in (select id from u)
+            and not exists (select from linked)`);
+        if (!row) throw new NotFoundError('user', member.userId);
+        if (!row.linked) {
+          throw new ConflictError(
+            `user ${member.userId} is already on this clinic's staff`,
+            'userId',
+          );
+        }
+        const { linked: _linked, ...linkedMember } = row;
+        return linkedMember;
+      }
+      const passwordHash = member.password ? await hashPassword(member.password) : null;
+      return context.db.one(sql.type(staffMemberSchema)`
+        with u as (
+          insert into users (email, full_name, role, password_hash)
+          values (${member.email ?? ''}, ${member.fullName ?? ''}, ${member.role}, ${passwordHash})
+          returning id, email, full_name
+        ), s as (
+          insert into clinic_staff as s (clinic_id, user_id, role)
+          select ${clinicId}, u.id, ${member.role} from u
+          returning s.*
+        )
+        select ${memberColumns} from s join u on u.id = s.user_id`);
+    },
+
+    /**
+     * The clinic's staff with their accounts, filtered by role and active flag:
+     * the owner first, then by role and name. ONE prepared statement; a clinic's
+     * staff is a handful of rows, so the list is not paged.
+     */
+    async list(filter?: StaffFilter): Promise<StaffMember[]> {
+      const { role, isActive } = parseInput(staffFilterSchema, filter);
+      await scope.facts();
+      const rows = await context.readDb.any(sql.prepared('vz_clinic_staff_list', staffMemberSchema)`
+        select ${memberColumns}
+        from clinic_staff s
+        join users u on u.id = s.user_id
+        where s.clinic_id = ${clinicId}
+          and (${role ?? null}::user_role is null or s.role = ${role ?? null}::user_role)
+          and (${isActive ?? null}::boolean is null or s.is_active = ${isActive ?? null}::boolean)
+        order by s.role, u.full_name, s.user_id`);
+      return [...rows];
+    },
+
+    /**
+     * Deactivates a member of this clinic (their account stays, for other
+     * clinics and for history); deactivating an inactive member changes nothing.
+     * @throws NotFoundError (`staff member`) when the user is not on this clinic's staff
+     * @throws ConflictError (`role`) for the clinic's owner
+     */
+    async deactivate(userId: number): Promise<StaffMember> {
+      const id = parseInput(idSchema, userId, 'userId');
+      await scope.facts();
+      const row = await context.db.maybeOne(sql.type(staffMemberSchema)`
+        with changed as (
+          update clinic_staff s set is_active = false, deactivated_at = now()
+          where s.clinic_id = ${clinicId} and s.user_id = ${id}
+            and s.role <> 'clinic_owner' and s.is_active
+          returning s.*
+        )
+        select ${memberColumns}
+        from (
+          select * from changed
+          union all
+          -- Unchanged (the owner, or already inactive): the row as it is.
+          select * from clinic_staff s
+          where s.clinic_id = ${clinicId} and s.user_id = ${id} and not exists (select from changed)
+        ) s
+        join users u on u.id = s.user_id`);
+      if (!row) throw new NotFoundError('staff member', id);
+      if (row.role === 'clinic_owner') {
+        throw new ConflictError("the clinic's owner cannot be deactivated", 'role');
+      }
+      return row;
+    },
+  };
+}
+
+/** The staff repository of a clinic scope. */
+export type StaffRepository = ReturnType<typeof createStaffRepository>;

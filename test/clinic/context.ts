@@ -1,0 +1,47 @@
+import pg from 'pg';
+import { afterAll } from 'vitest';
+import { createClinicFactsCache } from '../../src/cache/clinic-facts.js';
+import { createClinicStatusCache } from '../../src/cache/clinic-status-cache.js';
+import type { Context } from '../../src/context.js';
+import { createDb } from '../../src/db/db.js';
+import { createRowValidationInterceptor } from '../../src/db/interceptors.js';
+import { createDatabasePool } from '../../src/db/pool.js';
+import type { TestDatabase } from '../helpers/database.js';
+
+/**
+ * A Context built the way createVetalyze builds it, for tests that must watch
+ * its pools (e.g. that an export hands its cursor connection back).
+ */
+export async function createTestContext(
+  database: TestDatabase,
+  options: { cursorPoolSize?: number; statementTimeoutMs?: number } = {},
+): Promise<Context> {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
+  const pool = await createDatabasePool({
+    connectionString: database.url,
+    poolSize: 4,
+    statementTimeoutMs,
+    idleInTransactionTimeoutMs: 10_000,
+    connectionTimeoutMs: 5_000,
+    interceptors: [createRowValidationInterceptor()],
+  });
+  const db = createDb(pool);
+  const cursorPool = new pg.Pool({
+    connectionString: database.url,
+    max: options.cursorPoolSize ?? 2,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: 10_000,
+  });
+  afterAll(async () => {
+    await Promise.all([pool.end(), cursorPool.end()]);
+  });
+  return {
+    db,
+    readDb: db,
+    statusCache: createClinicStatusCache(false),
+    clinicFacts: createClinicFactsCache(db),
+    cursorPool,
+    lookupTtlMs: 0,
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { formatCode, parseCode } from '../../src/clinic/codes.js';
+import { idCursor, idUpperBound } from '../../src/clinic/cursor.js';
+import { nationalDigits } from '../../src/clinic/phone.js';
+import { ValidationError } from '../../src/index.js';
+import { containsPattern, escapeLike } from '../../src/like.js';
+
+describe('nationalDigits', () => {
+  it.each([
+    ['+49 170 123-4567', '49', '1701234567'],
+    ['0049 170 1234567', '49', '1701234567'],
+    ['0170 1234567', '49', '1701234567'],
+    ['1701234567', '49', '1701234567'],
+    ['(0170) 123 45 67', '49', '1701234567'],
+    ['+44 20 7946 0958', '44', '2079460958'],
+    ['020 7946 0958', '44', '2079460958'],
+    ['+1 (212) 555-0123', '1', '2125550123'],
+    // A foreign number keeps its calling code, so it cannot match a local one.
+    ['+44 20 7946 0958', '49', '442079460958'],
+  ])('%s in a +%s clinic is %s', (raw, callingCode, digits) => {
+    expect(nationalDigits(raw, callingCode)).toBe(digits);
+  });
+});
+
+describe('codes', () => {
+  it.each([
+    ['O-000123', 123],
+    ['o-123', 123],
+    ['O123', 123],
+    ['123', 123],
+    [' 0000042 ', 42],
+  ])('parses %s as %d', (text, seq) => {
+    expect(parseCode('O', text)).toBe(seq);
+  });
+
+  it.each(['P-000123', 'O-', 'O-0', 'abc', '', 'O-99999999999'])(
+    'refuses %s as an owner code',
+    (text) => {
+      expect(parseCode('O', text)).toBeUndefined();
+    },
+  );
+
+  it('formats like vz_code, widening past six digits', () => {
+    expect(formatCode('P', 456)).toBe('P-000456');
+    expect(formatCode('O', 1_234_567)).toBe('O-1234567');
+  });
+});
+
+describe('LIKE escaping', () => {
+  it('escapes the backslash, percent and underscore', () => {
+    expect(escapeLike('50%_a\\b')).toBe('50\\%\\_a\\\\b');
+    expect(containsPattern('a_b')).toBe('%a\\_b%');
+  });
+});
+
+describe('cursor', () => {
+  it('round-trips and refuses anything else, naming cursor', () => {
+    expect(idUpperBound(idCursor(42))).toBe(42);
+    for (const forged of ['', 'e30', Buffer.from('{"id":-1}').toString('base64url')]) {
+      expect(() => idUpperBound(forged)).toThrow(ValidationError);
+    }
+  });
+});
