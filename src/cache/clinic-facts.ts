@@ -34,7 +34,8 @@ export function createClinicFactsCache(db: Db, max = 10_000): ClinicFactsCache {
   });
   return {
     get: async (clinicId) => {
-      const facts = await cache.fetch(clinicId);
+      // The hit path skips fetch()'s promise and abort machinery: it runs before every statement.
+      const facts = cache.get(clinicId) ?? (await cache.fetch(clinicId));
       if (!facts) throw new NotFoundError('clinic', clinicId);
       return facts;
     },

@@ -20,6 +20,7 @@ import {
   ownerSearchSchema,
   pageSchema,
 } from './inputs.js';
+import { type OwnerSummary, ownerPageStatement } from './owner-page.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
 import { nationalDigits, phoneDigitsOf } from './phone.js';
 import { livePetsOfOwner, type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';
@@ -43,18 +44,9 @@ export function createOwnersRepository(scope: ScopeContext) {
     filter: FragmentSqlToken,
     limit: number,
     bound: number,
-  ): Promise<Page<Owner>> {
-    const rows = await context.readDb.any(sql.type(ownerSchema)`
-      select ${ownerColumns}, ${livePetsOfOwner(clinicId)} as pets
-      from (
-        select * from owners o
-        where o.clinic_id = ${clinicId} and o.archived_at is null
-          and o.id < ${bound}::int8 and ${filter}
-        order by o.id desc
-        limit ${limit + 1}
-      ) o
-      order by o.id desc`);
-    return toIdPage(rows, limit);
+  ): Promise<Page<OwnerSummary>> {
+    const statement = ownerPageStatement({ clinicId, filter, bound, limit: limit + 1 });
+    return toIdPage(await context.readDb.any(statement), limit);
   }
 
   return {
@@ -117,23 +109,21 @@ export function createOwnersRepository(scope: ScopeContext) {
     },
 
     /**
-     * A page of live owners, newest first, each with its pets: ONE prepared
-     * statement (keyset on id; the pets of the page's owners only).
+     * A page of live owners, newest first, as summaries (each with its live
+     * pets' names; `get` gives the pets): ONE prepared statement, keyset on id.
      */
-    async list(request?: PageRequest): Promise<Page<Owner>> {
+    async list(request?: PageRequest): Promise<Page<OwnerSummary>> {
       const { limit, cursor } = parseInput(pageSchema, request);
       const bound = idUpperBound(cursor);
       await scope.facts();
-      const rows = await context.readDb.any(sql.prepared('vz_clinic_owner_list', ownerSchema)`
-        select ${ownerColumns}, ${livePetsOfOwner(clinicId)} as pets
-        from (
-          select * from owners o
-          where o.clinic_id = ${clinicId} and o.archived_at is null and o.id < ${bound}::int8
-          order by o.id desc
-          limit ${limit + 1}
-        ) o
-        order by o.id desc`);
-      return toIdPage(rows, limit);
+      const statement = ownerPageStatement({
+        name: 'vz_clinic_owner_list',
+        clinicId,
+        filter: sql.fragment`true`,
+        bound,
+        limit: limit + 1,
+      });
+      return toIdPage(await context.readDb.any(statement), limit);
     },
 
     /**
@@ -142,7 +132,7 @@ export function createOwnersRepository(scope: ScopeContext) {
      * `code` (`O-000123`, `o-123`, `123`), newest first, paged like `list`.
      * ONE unnamed statement (custom plan for the user's text).
      */
-    async search(request: OwnerSearch): Promise<Page<Owner>> {
+    async search(request: OwnerSearch): Promise<Page<OwnerSummary>> {
       const query = parseInput(ownerSearchSchema, request);
       const bound = idUpperBound(query.cursor);
       const { callingCode } = await scope.facts();

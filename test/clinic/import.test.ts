@@ -58,7 +58,9 @@ describe('owners.import', () => {
       fullName: expected?.fullName,
       phoneNumber: expected?.phoneNumber,
     });
-    expect(last.items[0]?.pets.map((pet) => [pet.name, pet.birthDate])).toEqual(
+    const lastOwner = await scope.owners.get(last.items[0]?.id ?? 0);
+    expect(last.items[0]?.petNames).toEqual(expected?.pets?.map((pet) => pet.name));
+    expect(lastOwner.pets.map((pet) => [pet.name, pet.birthDate])).toEqual(
       expected?.pets?.map((pet) => [pet.name, pet.birthDate]),
     );
     const byPhone = await scope.owners.search({ phone: expected?.phoneNumber ?? '' });

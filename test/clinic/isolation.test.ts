@@ -116,10 +116,14 @@ describe('clinic B given clinic A ids', () => {
     ];
     const exported: Owner[] = [];
     for await (const owner of scope.owners.export()) exported.push(owner);
-    for (const owner of [...seenOwners, ...exported]) {
+    for (const owner of seenOwners) expect(aOwnerIds).not.toContain(owner.id);
+    for (const owner of exported) {
       expect(aOwnerIds).not.toContain(owner.id);
       for (const pet of owner.pets) expect(aPetIds).not.toContain(pet.id);
     }
+    const namesSeen = seenOwners.flatMap((owner) => owner.petNames);
+    for (const name of ['Alphapet', 'Betapet', 'Gammapet']) expect(namesSeen).not.toContain(name);
+    expect(namesSeen).toContain('Bpet');
     expect(idsOf(exported)).toEqual([bOwner.id]);
 
     const seenPets = [

@@ -169,7 +169,7 @@ describe('owners.list', () => {
       pages++;
       for (const owner of result.items) {
         seen.push(owner.id);
-        expect(owner.pets).toHaveLength(1);
+        expect(owner.petNames).toHaveLength(1);
       }
       cursor = result.nextCursor ?? undefined;
     } while (cursor);
