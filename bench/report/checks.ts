@@ -1,0 +1,171 @@
+import { budgets } from '../targets.js';
+import type { BenchReport, CheckReport, FlatCostReport, ScaleReport } from './schema.js';
+
+const fixed = (value: number, digits = 3) =>
+  Number.isFinite(value) ? value.toFixed(digits) : String(value);
+
+/** p95 at the largest measured scale over the smallest, when they span 50..1000 clinics or more. */
+export function flatCostOf(scales: readonly ScaleReport[]): FlatCostReport[] {
+  const sorted = [...scales].sort((a, b) => a.clinics - b.clinics);
+  const from = sorted[0];
+  const to = sorted[sorted.length - 1];
+  if (!from || !to || from.clinics > 50 || to.clinics < 1000) return [];
+  return to.operations
+    .filter((operation) => operation.scope === 'clinic')
+    .flatMap((operation) => {
+      const before = from.operations.find((candidate) => candidate.id === operation.id);
+      if (!before) return [];
+      const ratio = operation.p95Ms / before.p95Ms;
+      return [
+        {
+          operation: operation.id,
+          fromClinics: from.clinics,
+          toClinics: to.clinics,
+          fromP95Ms: before.p95Ms,
+          toP95Ms: operation.p95Ms,
+          ratio,
+          pass: ratio <= budgets.flatCostRatio,
+        },
+      ];
+    });
+}
+
+/** Every budget of issue 5 that this run measured, each as a named check. */
+export function checksOf(
+  scales: readonly ScaleReport[],
+  flatCost: readonly FlatCostReport[],
+): CheckReport[] {
+  const checks: CheckReport[] = [];
+  const add = (check: Omit<CheckReport, 'message'>, what: string) =>
+    checks.push({
+      ...check,
+      message: `${check.pass ? 'ok' : 'MISSED'}: ${what} = ${fixed(check.actual)} ${check.unit} (limit ${fixed(check.limit)} ${check.unit})`,
+    });
+  for (const scale of scales) {
+    const at = `at ${scale.clinics} clinics`;
+    for (const operation of scale.operations) {
+      add(
+        {
+          kind: 'latency',
+          operation: operation.id,
+          clinics: scale.clinics,
+          actual: operation.p95Ms,
+          limit: operation.budgetP95Ms,
+          unit: 'ms',
+          pass: operation.p95Ms <= operation.budgetP95Ms,
+        },
+        `${operation.id} p95 ${at} (budget)`,
+      );
+      if (operation.seedFigureMs)
+        add(
+          {
+            kind: 'seed-figure',
+            operation: operation.id,
+            clinics: scale.clinics,
+            actual: operation.p95Ms,
+            limit: operation.seedFigureMs.low,
+            unit: 'ms',
+            pass: operation.p95Ms <= operation.seedFigureMs.low,
+          },
+          `${operation.id} p95 ${at} (seed figure, low end)`,
+        );
+      if (operation.overhead) {
+        add(
+          {
+            kind: 'overhead-p50',
+            operation: operation.id,
+            clinics: scale.clinics,
+            actual: operation.overhead.ratioP50,
+            limit: budgets.overheadRatioP50,
+            unit: 'x raw',
+            pass: operation.overhead.ratioP50 <= budgets.overheadRatioP50,
+          },
+          `${operation.id} library/raw p50 ${at}`,
+        );
+        add(
+          {
+            kind: 'overhead-p95',
+            operation: operation.id,
+            clinics: scale.clinics,
+            actual: operation.overhead.ratioP95,
+            limit: budgets.overheadRatioP95,
+            unit: 'x raw',
+            pass: operation.overhead.ratioP95 <= budgets.overheadRatioP95,
+          },
+          `${operation.id} library/raw p95 ${at}`,
+        );
+      }
+    }
+    if (scale.throughput) {
+      add(
+        {
+          kind: 'throughput',
+          operation: null,
+          clinics: scale.clinics,
+          actual: scale.throughput.ratio,
+          limit: budgets.throughputRatio,
+          unit: 'x raw ops/s',
+          pass: scale.throughput.ratio >= budgets.throughputRatio,
+        },
+        `throughput library/raw ${at} (at least)`,
+      );
+      add(
+        {
+          kind: 'throughput-p99',
+          operation: null,
+          clinics: scale.clinics,
+          actual: scale.throughput.libraryP99Ms,
+          limit: budgets.throughputP99Ms,
+          unit: 'ms',
+          pass: scale.throughput.libraryP99Ms < budgets.throughputP99Ms,
+        },
+        `throughput p99 ${at}`,
+      );
+    }
+    if (scale.clinics === 1000)
+      add(
+        {
+          kind: 'storage',
+          operation: null,
+          clinics: scale.clinics,
+          actual: scale.storage.databaseBytes / 1e9,
+          limit: budgets.storageBytesAt1000 / 1e9,
+          unit: 'GB',
+          pass: scale.storage.databaseBytes <= budgets.storageBytesAt1000,
+        },
+        `database size ${at}`,
+      );
+    if (scale.seeding && scale.seeding.clinicsBefore === 0 && scale.seeding.clinicsAfter >= 1000)
+      add(
+        {
+          kind: 'seeding',
+          operation: null,
+          clinics: scale.seeding.clinicsAfter,
+          actual: scale.seeding.seconds,
+          limit: budgets.seedSecondsAt1000,
+          unit: 's',
+          pass: scale.seeding.seconds <= budgets.seedSecondsAt1000,
+        },
+        `seeding 0 -> ${scale.seeding.clinicsAfter} clinics`,
+      );
+  }
+  for (const flat of flatCost)
+    add(
+      {
+        kind: 'flat-cost',
+        operation: flat.operation,
+        clinics: flat.toClinics,
+        actual: flat.ratio,
+        limit: budgets.flatCostRatio,
+        unit: `x p95 at ${flat.fromClinics}`,
+        pass: flat.pass,
+      },
+      `${flat.operation} p95 at ${flat.toClinics} / p95 at ${flat.fromClinics}`,
+    );
+  return checks;
+}
+
+/** The failed checks of a report, each message naming its operation. */
+export function failedChecks(report: Pick<BenchReport, 'checks'>): CheckReport[] {
+  return report.checks.filter((check) => !check.pass);
+}

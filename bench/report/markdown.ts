@@ -1,0 +1,171 @@
+import { bytes, ms, ratio, seedRange } from './format.js';
+import type { BenchReport } from './schema.js';
+
+const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+
+/** The report as Markdown: environment, one table per scale, load, storage, flat cost, checks. */
+export function markdownReport(report: BenchReport): string {
+  const env = report.environment;
+  const lines: string[] = [];
+  lines.push(`# Capacity report`, '');
+  lines.push(
+    `Measured ${report.startedAt} with \`${report.command}\` (${report.durationSeconds} s${report.quick ? ', quick' : ''}).`,
+    '',
+  );
+  lines.push(
+    `Machine: ${env.cpuModel}, ${env.cores} cores, ${bytes(env.memoryBytes)} memory, ${env.os}; Node.js ${env.node}; PostgreSQL ${env.postgres.version} (${env.postgres.source}).`,
+    '',
+    `Server settings: ${Object.entries(env.postgres.settings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')}.`,
+    '',
+    `Data: ${report.generator.ownersPerClinic} owners per clinic, ${report.generator.petsPerOwner} pets per owner, ${report.generator.staffMin}-${report.generator.staffMax} staff, ${report.generator.subscriptionsPerYear} subscriptions per clinic per year, seed \`${report.generator.seed}\`.`,
+    '',
+  );
+  for (const scale of report.scales) {
+    lines.push(`## ${scale.clinics} clinics`, '');
+    lines.push(
+      row([
+        'operation',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'ops/s',
+        'statements',
+        'seed ms',
+        'headroom',
+        'budget ms',
+        'ok',
+        'vs raw p50',
+        'vs raw p95',
+      ]),
+      row([
+        '---',
+        '---:',
+        '---:',
+        '---:',
+        '---:',
+        '---:',
+        '---:',
+        '---:',
+        '---:',
+        ':-:',
+        '---:',
+        '---:',
+      ]),
+    );
+    for (const operation of scale.operations)
+      lines.push(
+        row([
+          `${operation.label} (\`${operation.id}\`)`,
+          ms(operation.p50Ms),
+          ms(operation.p95Ms),
+          ms(operation.p99Ms),
+          operation.opsPerSecond.toFixed(0),
+          operation.statementsPerCall.toFixed(1),
+          seedRange(operation.seedFigureMs, operation.seedFigureText),
+          operation.headroom === null ? '-' : `${operation.headroom.toFixed(0)}x`,
+          ms(operation.budgetP95Ms),
+          operation.pass ? 'yes' : '**no**',
+          ratio(operation.overhead?.ratioP50),
+          ratio(operation.overhead?.ratioP95),
+        ]),
+      );
+    lines.push('');
+    for (const operation of scale.operations)
+      if (operation.byInput.length > 1)
+        lines.push(
+          `- \`${operation.id}\` by input: ${operation.byInput
+            .map((entry) => `${entry.tag} p50 ${ms(entry.p50Ms)} / p95 ${ms(entry.p95Ms)} ms`)
+            .join('; ')}`,
+        );
+    if (scale.operations.some((operation) => operation.byInput.length > 1)) lines.push('');
+    if (scale.throughput) {
+      const t = scale.throughput;
+      lines.push(
+        `Throughput, ${t.callers} concurrent callers, mixed clinic-scope reads (${t.operations.join(', ')}), ${t.seconds} s a side: library ${t.libraryOpsPerSecond.toFixed(0)} ops/s, raw node-postgres ${t.rawOpsPerSecond.toFixed(0)} ops/s (${ratio(t.ratio)}); library p50 ${ms(t.libraryP50Ms)} ms, p99 ${ms(t.libraryP99Ms)} ms.`,
+        '',
+      );
+    }
+    if (scale.load) {
+      lines.push(
+        `Open-loop load (the seed's ${scale.load.seedRate} req/s, then multiples; latency from the scheduled start): highest rate held with p95 within budget **${scale.load.highestRateHeld} req/s**; highest rate sustained with p99 under 10 ms **${scale.load.highestRateSustained} req/s**.`,
+        '',
+        row([
+          'multiple',
+          'req/s',
+          'completed/s',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'p95 / budget',
+          'lag p95 ms',
+          'held',
+          'sustained',
+        ]),
+        row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', ':-:', ':-:']),
+      );
+      for (const step of scale.load.steps)
+        lines.push(
+          row([
+            `x${step.multiple}`,
+            step.targetRate.toFixed(2),
+            step.achievedRate.toFixed(1),
+            ms(step.p50Ms),
+            ms(step.p95Ms),
+            ms(step.p99Ms),
+            step.p95BudgetRatio.toFixed(2),
+            ms(step.lagP95Ms),
+            step.held ? 'yes' : '**no**',
+            step.sustained ? 'yes' : '**no**',
+          ]),
+        );
+      lines.push('');
+    }
+    lines.push(
+      `Storage: database ${bytes(scale.storage.databaseBytes)}; the seed estimates ${bytes(scale.storage.seedEstimateBytes)} with indexes.`,
+      '',
+      row(['table', 'rows', 'with indexes', 'indexes']),
+      row(['---', '---:', '---:', '---:']),
+      ...scale.storage.tables
+        .filter((table) => table.totalBytes > 100_000)
+        .map((table) =>
+          row([table.name, String(table.rows), bytes(table.totalBytes), bytes(table.indexBytes)]),
+        ),
+      '',
+    );
+    if (scale.seeding)
+      lines.push(
+        `Seeding ${scale.seeding.clinicsBefore} -> ${scale.seeding.clinicsAfter} clinics: ${scale.seeding.seconds.toFixed(1)} s (${scale.seeding.strategy}; ${scale.seeding.phases.map((phase) => `${phase.name} ${phase.seconds} s`).join('; ')}).`,
+        '',
+      );
+  }
+  if (report.flatCost.length > 0) {
+    lines.push(
+      '## Flat cost (clinic scope)',
+      '',
+      row(['operation', 'p95 from', 'p95 to', 'ratio', 'ok']),
+      row(['---', '---:', '---:', '---:', ':-:']),
+    );
+    for (const flat of report.flatCost)
+      lines.push(
+        row([
+          `\`${flat.operation}\` (${flat.fromClinics} -> ${flat.toClinics} clinics)`,
+          ms(flat.fromP95Ms),
+          ms(flat.toP95Ms),
+          ratio(flat.ratio),
+          flat.pass ? 'yes' : '**no**',
+        ]),
+      );
+    lines.push('');
+  }
+  const failed = report.checks.filter((check) => !check.pass);
+  lines.push(
+    '## Checks',
+    '',
+    `${report.checks.length - failed.length} of ${report.checks.length} passed.`,
+    '',
+  );
+  for (const check of failed) lines.push(`- ${check.message}`);
+  return `${lines.join('\n')}\n`;
+}

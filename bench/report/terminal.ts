@@ -1,0 +1,120 @@
+import { bytes, ms, ratio, seedRange, table } from './format.js';
+import type { BenchReport } from './schema.js';
+
+/** The report as plain-text tables for a terminal or a CI log. */
+export function terminalReport(report: BenchReport): string {
+  const parts: string[] = [];
+  const env = report.environment;
+  parts.push(
+    `${env.cpuModel}, ${env.cores} cores, ${bytes(env.memoryBytes)} memory; Node.js ${env.node}; PostgreSQL ${env.postgres.version} (${env.postgres.source})`,
+  );
+  for (const scale of report.scales) {
+    parts.push(`\n== ${scale.clinics} clinics ==`);
+    parts.push(
+      table(
+        [
+          'operation',
+          'p50',
+          'p95',
+          'p99',
+          'ops/s',
+          'stmts',
+          'seed',
+          'headroom',
+          'budget',
+          'ok',
+          'raw p50',
+          'raw p95',
+        ],
+        scale.operations.map((operation) => [
+          operation.id,
+          ms(operation.p50Ms),
+          ms(operation.p95Ms),
+          ms(operation.p99Ms),
+          operation.opsPerSecond.toFixed(0),
+          operation.statementsPerCall.toFixed(1),
+          seedRange(operation.seedFigureMs, operation.seedFigureText),
+          operation.headroom === null ? '-' : `${operation.headroom.toFixed(0)}x`,
+          ms(operation.budgetP95Ms),
+          operation.pass ? 'yes' : 'NO',
+          ratio(operation.overhead?.ratioP50),
+          ratio(operation.overhead?.ratioP95),
+        ]),
+      ),
+    );
+    for (const operation of scale.operations)
+      if (operation.byInput.length > 1)
+        parts.push(
+          `${operation.id} by input: ${operation.byInput
+            .map((entry) => `${entry.tag} ${ms(entry.p50Ms)}/${ms(entry.p95Ms)}`)
+            .join(', ')} (p50/p95 ms)`,
+        );
+    if (scale.throughput) {
+      const t = scale.throughput;
+      parts.push(
+        `throughput (${t.callers} callers, ${t.seconds} s a side): library ${t.libraryOpsPerSecond.toFixed(0)}/s, raw ${t.rawOpsPerSecond.toFixed(0)}/s, ${ratio(t.ratio)}; library p99 ${ms(t.libraryP99Ms)} ms`,
+      );
+    }
+    if (scale.load) {
+      parts.push(
+        `load (open loop, seed rate ${scale.load.seedRate} req/s): highest rate held (p95 within budget) ${scale.load.highestRateHeld} req/s; sustained (p99 < 10 ms) ${scale.load.highestRateSustained} req/s`,
+      );
+      parts.push(
+        table(
+          [
+            'multiple',
+            'req/s',
+            'done/s',
+            'p50',
+            'p95',
+            'p99',
+            'p95/budget',
+            'lag p95',
+            'held',
+            'sustained',
+          ],
+          scale.load.steps.map((step) => [
+            `x${step.multiple}`,
+            step.targetRate.toFixed(1),
+            step.achievedRate.toFixed(1),
+            ms(step.p50Ms),
+            ms(step.p95Ms),
+            ms(step.p99Ms),
+            step.p95BudgetRatio.toFixed(2),
+            ms(step.lagP95Ms),
+            step.held ? 'yes' : 'NO',
+            step.sustained ? 'yes' : 'NO',
+          ]),
+        ),
+      );
+    }
+    parts.push(
+      `storage: ${bytes(scale.storage.databaseBytes)} (seed estimate ${bytes(scale.storage.seedEstimateBytes)} with indexes)`,
+    );
+    if (scale.seeding)
+      parts.push(
+        `seeding ${scale.seeding.clinicsBefore} -> ${scale.seeding.clinicsAfter}: ${scale.seeding.seconds.toFixed(1)} s (${scale.seeding.strategy})`,
+      );
+  }
+  if (report.flatCost.length > 0) {
+    parts.push('\n== flat cost (clinic scope) ==');
+    parts.push(
+      table(
+        ['operation', 'p95 from', 'p95 to', 'ratio', 'ok'],
+        report.flatCost.map((flat) => [
+          flat.operation,
+          ms(flat.fromP95Ms),
+          ms(flat.toP95Ms),
+          ratio(flat.ratio),
+          flat.pass ? 'yes' : 'NO',
+        ]),
+      ),
+    );
+  }
+  const failed = report.checks.filter((check) => !check.pass);
+  parts.push(
+    `\n${report.checks.length - failed.length} of ${report.checks.length} checks passed${failed.length > 0 ? ':' : '.'}`,
+  );
+  for (const check of failed) parts.push(`  ${check.message}`);
+  return `${parts.join('\n')}\n`;
+}

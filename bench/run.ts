@@ -1,0 +1,272 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createVetalyze } from '../src/index.js';
+import { seedingReport, seedScale } from './commands/seed.js';
+import { describeEnvironment, type Environment } from './environment.js';
+import type { GeneratorOptions } from './generate/options.js';
+import { createPrng } from './generate/prng.js';
+import { measureLatency } from './measure/latency.js';
+import { measureLoad } from './measure/load.js';
+import { measureOverhead } from './measure/overhead.js';
+import { measureStorage } from './measure/storage.js';
+import { measureThroughput } from './measure/throughput.js';
+import { checksOf, flatCostOf } from './report/checks.js';
+import { operationReport } from './report/operation.js';
+import type { BenchReport, OperationReport, ScaleReport, SeedingReport } from './report/schema.js';
+import { reportSchemaVersion } from './report/schema.js';
+import { clinicScenarios } from './scenarios/clinic.js';
+import { gatherInputs } from './scenarios/inputs.js';
+import { platformScenarios } from './scenarios/platform.js';
+import { StatementRecorder } from './scenarios/recorder.js';
+import type { Scenario } from './scenarios/scenario.js';
+import { subscriptionScenarios } from './scenarios/subscriptions.js';
+import { openBenchDatabase } from './server.js';
+import { significant } from './stats.js';
+import { budgets, loadScenarios, operationTargets, seedStorageAt } from './targets.js';
+
+/** What `vetalyze bench` runs. */
+export interface BenchOptions {
+  readonly scales: readonly number[];
+  readonly databaseUrl?: string | undefined;
+  readonly cacheDir: string;
+  readonly generator: GeneratorOptions;
+  readonly quick: boolean;
+  /** Measuring time per operation, ms. */
+  readonly timeMs: number;
+  readonly warmupMs: number;
+  /** Library/raw pairs per operation. */
+  readonly overheadSamples: number;
+  /** Seconds per side of the throughput comparison; 0 skips it. */
+  readonly throughputSeconds: number;
+  /** Seconds per load step; 0 skips the load scenarios. */
+  readonly loadStepSeconds: number;
+  /** Multiples of the seed's rate the load scenarios climb through. */
+  readonly loadMultiples: readonly number[];
+  /** Only these operation ids (all when empty). */
+  readonly only: readonly string[];
+  /** Recreate the embedded database first (measures seeding from empty). */
+  readonly fresh: boolean;
+  readonly command: string;
+  readonly toolVersion: string;
+  /** Progress lines. */
+  readonly log: (line: string) => void;
+}
+
+const throughputMix = ['owners.list', 'owners.searchName', 'owners.searchPhone', 'owners.get'];
+
+async function runScale(
+  options: BenchOptions,
+  databaseUrl: string,
+  clinics: number,
+  generator: GeneratorOptions,
+  seeding: SeedingReport | null,
+): Promise<ScaleReport> {
+  const { log } = options;
+  const recorder = new StatementRecorder();
+  // Production settings: no row validation (NODE_ENV=production's default); onQuery only counts.
+  const vz = await createVetalyze({
+    connectionString: databaseUrl,
+    validateRows: false,
+    onQuery: recorder.onQuery,
+  });
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  const raw = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await raw.connect();
+  try {
+    const pools = await gatherInputs(admin, vz, generator.seed);
+    const deps = {
+      vz,
+      admin,
+      pools,
+      prng: createPrng(generator.seed, 'bench', clinics),
+      runId: `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+    };
+    // Every clinic's scope facts are cached after its first call: warm them all,
+    // so a random clinic never pays that one-time statement inside a measurement.
+    for (const clinicId of pools.clinicIds) await vz.forClinic(clinicId).owners.list({ limit: 1 });
+    const scenarios = new Map<string, Scenario>();
+    for (const scenario of [
+      ...(await platformScenarios(deps)),
+      ...(await clinicScenarios(deps)),
+      ...(await subscriptionScenarios(deps)),
+    ])
+      scenarios.set(scenario.id, scenario);
+
+    const operations: OperationReport[] = [];
+    const targets = operationTargets.filter(
+      (target) => options.only.length === 0 || options.only.includes(target.id),
+    );
+    for (const target of targets) {
+      const scenario = scenarios.get(target.id);
+      if (!scenario) {
+        log(`  ${target.id}: no scenario (API missing), skipped`);
+        continue;
+      }
+      await scenario.prepare?.();
+      try {
+        const latency = await measureLatency(scenario, recorder, {
+          timeMs: options.timeMs,
+          warmupMs: options.warmupMs,
+          warmupIterations: 30,
+          minIterations: 64,
+        });
+        await scenario.prepare?.();
+        const overhead =
+          options.overheadSamples > 0
+            ? await measureOverhead(scenario, target.kind, recorder, raw, options.overheadSamples)
+            : null;
+        const report = operationReport(
+          target,
+          clinics,
+          generator.ownersPerClinic,
+          latency,
+          overhead,
+        );
+        operations.push(report);
+        log(
+          `  ${target.id.padEnd(32)} p50 ${report.p50Ms} ms  p95 ${report.p95Ms} ms  (budget ${target.budgetP95Ms})` +
+            (report.overhead
+              ? `  vs raw p50 ${report.overhead.ratioP50}x p95 ${report.overhead.ratioP95}x`
+              : ''),
+        );
+      } finally {
+        await scenario.finish?.();
+      }
+    }
+
+    let throughput: ScaleReport['throughput'] = null;
+    const mix = throughputMix.flatMap((id) => {
+      const scenario = scenarios.get(id);
+      return scenario ? [scenario] : [];
+    });
+    if (options.throughputSeconds > 0 && mix.length > 0) {
+      log(
+        `  throughput: ${budgets.throughputCallers} callers, ${options.throughputSeconds} s per side`,
+      );
+      const result = await measureThroughput({
+        scenarios: mix,
+        recorder,
+        databaseUrl,
+        callers: budgets.throughputCallers,
+        seconds: options.throughputSeconds,
+      });
+      throughput = {
+        callers: result.callers,
+        seconds: result.seconds,
+        operations: result.operations,
+        libraryOpsPerSecond: significant(result.library.opsPerSecond, 4),
+        rawOpsPerSecond: significant(result.raw.opsPerSecond, 4),
+        ratio: significant(result.ratio),
+        libraryP50Ms: significant(result.library.latency.p50),
+        libraryP95Ms: significant(result.library.latency.p95),
+        libraryP99Ms: significant(result.library.latency.p99),
+        rawP99Ms: significant(result.raw.latency.p99),
+        pass:
+          result.ratio >= budgets.throughputRatio &&
+          result.library.latency.p99 < budgets.throughputP99Ms,
+      };
+      log(
+        `  throughput: library ${throughput.libraryOpsPerSecond}/s, raw ${throughput.rawOpsPerSecond}/s (${throughput.ratio}x), p99 ${throughput.libraryP99Ms} ms`,
+      );
+    }
+
+    let load: ScaleReport['load'] = null;
+    const scenario = loadScenarios.find((candidate) => candidate.clinics === clinics);
+    if (scenario && options.loadStepSeconds > 0) {
+      log(
+        `  load: the seed's ${scenario.requestsPerSecond} req/s at ${clinics} clinics, then multiples`,
+      );
+      const loadScenariosById = new Map(scenarios);
+      load = await measureLoad({
+        clinics,
+        seedRate: scenario.requestsPerSecond,
+        scenarios: loadScenariosById,
+        budgets: new Map(operationTargets.map((target) => [target.id, target.budgetP95Ms])),
+        multiples: options.loadMultiples,
+        stepSeconds: options.loadStepSeconds,
+        seed: generator.seed,
+      });
+      for (const step of load.steps)
+        log(
+          `    x${step.multiple} ${significant(step.targetRate)} req/s: p95 ${significant(step.p95Ms)} ms, p99 ${significant(step.p99Ms)} ms, ${step.held ? 'held' : 'NOT held'}`,
+        );
+      for (const id of new Set(load.mix.map((entry) => entry.operation)))
+        await scenarios.get(id)?.finish?.();
+    }
+
+    const storage = await measureStorage(admin);
+    return {
+      clinics,
+      rows: Object.fromEntries(storage.tables.map((table) => [table.name, table.rows])),
+      seeding,
+      operations,
+      storage: { ...storage, seedEstimateBytes: seedStorageAt(clinics) },
+      throughput,
+      load,
+    };
+  } finally {
+    await Promise.all([admin.end(), raw.end(), vz.close()]);
+  }
+}
+
+/** Runs the whole ladder and returns the report (writing files is the caller's job). */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const started = new Date();
+  const database = await openBenchDatabase({
+    databaseUrl: options.databaseUrl,
+    cacheDir: options.cacheDir,
+  });
+  try {
+    if (options.fresh && database.embedded) await database.recreate();
+    const scales: ScaleReport[] = [];
+    let environment: Environment | undefined;
+    let generator = options.generator;
+    for (const clinics of options.scales) {
+      options.log(`scale ${clinics} clinics`);
+      const seeded = await seedScale(database, clinics, generator, options.log);
+      generator = seeded.generator;
+      if (!environment) {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        try {
+          environment = await describeEnvironment(
+            client,
+            database.embedded ? 'embedded (same machine)' : 'database-url',
+          );
+        } finally {
+          await client.end();
+        }
+      }
+      scales.push(await runScale(options, database.url, clinics, generator, seedingReport(seeded)));
+    }
+    const flatCost = flatCostOf(scales);
+    const checks = checksOf(scales, flatCost);
+    const finished = new Date();
+    if (!environment) throw new Error('no scale was run');
+    return {
+      schemaVersion: reportSchemaVersion,
+      tool: { name: '@vetalyze/db harness', version: options.toolVersion },
+      command: options.command,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationSeconds: Math.round((finished.getTime() - started.getTime()) / 1000),
+      quick: options.quick,
+      environment,
+      generator,
+      settings: {
+        latencyTimeMs: options.timeMs,
+        warmupMs: options.warmupMs,
+        overheadSamples: options.overheadSamples,
+        throughputSeconds: options.throughputSeconds,
+        loadStepSeconds: options.loadStepSeconds,
+      },
+      scales,
+      flatCost,
+      checks,
+      pass: checks.every((check) => check.pass),
+    };
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,126 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultGeneratorOptions } from '../../bench/generate/options.js';
+import { smallerIsBetter } from '../../bench/report/benchmark-action.js';
+import type { BenchReport } from '../../bench/report/schema.js';
+import { benchReportSchema } from '../../bench/report/validate.js';
+import { reportFiles, writeReports } from '../../bench/report/write.js';
+import { runBench } from '../../bench/run.js';
+import { operationTargets } from '../../bench/targets.js';
+import { createTestDatabase } from '../helpers/database.js';
+
+/** What the bench must leave as it found it: names, counts, subscription states. */
+async function snapshot(client: pg.Client) {
+  const { rows } = await client.query(`select
+    (select md5(string_agg(id || clinic_name, ',' order by id)) from clinics) as clinics,
+    (select count(*)::int from owners) as owners,
+    (select count(*)::int from pets) as pets,
+    (select count(*)::int from users) as users,
+    (select md5(string_agg(clinic_id || ':' || id || ':' || status, ',' order by clinic_id, id))
+       from subscription_history) as subscriptions`);
+  return rows[0];
+}
+
+describe('vetalyze bench on a small data set', () => {
+  let report: BenchReport;
+  let client: pg.Client;
+  let before: unknown;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    const generator = { ...defaultGeneratorOptions(), ownersPerClinic: 50 };
+    const common = {
+      databaseUrl: database.url,
+      cacheDir: 'unused',
+      generator,
+      quick: true,
+      timeMs: 40,
+      warmupMs: 20,
+      overheadSamples: 6,
+      throughputSeconds: 0.4,
+      loadStepSeconds: 0,
+      loadMultiples: [1],
+      only: [],
+      fresh: false,
+      command: 'vetalyze bench (test)',
+      toolVersion: 'test',
+      log: () => {},
+    };
+    // Seed first, snapshot, then measure: the measurement must not change the data.
+    await runBench({
+      ...common,
+      scales: [4],
+      only: ['clinics.get'],
+      overheadSamples: 0,
+      throughputSeconds: 0,
+    });
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    before = await snapshot(client);
+    report = await runBench({ ...common, scales: [4] });
+  }, 120_000);
+  afterAll(() => client?.end());
+
+  it('writes a report that matches the documented version 1 schema', () => {
+    expect(benchReportSchema.safeParse(report).success).toBe(true);
+    expect(report.scales.map((scale) => scale.clinics)).toEqual([4]);
+  });
+
+  it('measures every operation of the targets file, each with its seed figure and budget', () => {
+    const operations = report.scales[0]?.operations ?? [];
+    expect(operations.map((operation) => operation.id)).toEqual(
+      operationTargets.map((target) => target.id),
+    );
+    for (const operation of operations) {
+      expect(operation.samples).toBeGreaterThan(0);
+      expect(operation.p95Ms).toBeGreaterThanOrEqual(operation.p50Ms);
+      expect(operation.p99Ms).toBeGreaterThanOrEqual(operation.p95Ms);
+      expect(operation.budgetP95Ms).toBeGreaterThan(0);
+    }
+  });
+
+  it('counts one statement per list, search, detail and write call, and none for a cached status', () => {
+    const operations = report.scales[0]?.operations ?? [];
+    for (const operation of operations) {
+      if (operation.id === 'clinics.statusCached') expect(operation.statementsPerCall).toBe(0);
+      else expect(operation.statementsPerCall, operation.id).toBe(1);
+    }
+  });
+
+  it('compares every database operation with raw node-postgres on its own statements', () => {
+    for (const operation of report.scales[0]?.operations ?? []) {
+      if (operation.id === 'clinics.statusCached') expect(operation.overhead).toBeNull();
+      else expect(operation.overhead?.ratioP50, operation.id).toBeGreaterThan(0);
+    }
+    expect(report.scales[0]?.throughput?.rawOpsPerSecond).toBeGreaterThan(0);
+  });
+
+  it('leaves the data set as it found it (writes are undone, toggles restored)', async () => {
+    expect(await snapshot(client)).toEqual(before);
+  });
+
+  it('writes JSON, Markdown, benchmark-action JSON and an SVG chart', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'vz-reports-'));
+    await writeReports(report, directory);
+    const json = JSON.parse(await readFile(join(directory, reportFiles.json), 'utf8'));
+    expect(benchReportSchema.safeParse(json).success).toBe(true);
+    const markdown = await readFile(join(directory, reportFiles.markdown), 'utf8');
+    expect(markdown).toContain('owner with pets (`owners.get`)');
+    const entries = JSON.parse(
+      await readFile(join(directory, reportFiles.benchmarkAction), 'utf8'),
+    );
+    expect(entries).toEqual(smallerIsBetter(report));
+    for (const entry of entries) {
+      expect(typeof entry.name).toBe('string');
+      expect(typeof entry.unit).toBe('string');
+      expect(Number.isFinite(entry.value)).toBe(true);
+    }
+    const svg = await readFile(join(directory, reportFiles.chart), 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { checkOutcome } from '../../bench/commands/bench.js';
+import { checksOf, flatCostOf } from '../../bench/report/checks.js';
+import { compareReports } from '../../bench/report/compare.js';
+import { parseReport } from '../../bench/report/validate.js';
+import { operation, report, scale } from './report-fixtures.js';
+
+describe('budget checks (--check)', () => {
+  it('passes with exit code 0 when every budget holds', () => {
+    const scales = [scale(50, [operation()])];
+    const outcome = checkOutcome({ checks: checksOf(scales, flatCostOf(scales)) });
+    expect(outcome).toEqual({ exitCode: 0, lines: [] });
+  });
+
+  it('exits 1 and names the operation whose p95 misses its budget', () => {
+    const scales = [
+      scale(50, [operation(), operation({ id: 'clinics.list', p95Ms: 2.4, budgetP95Ms: 1.5 })]),
+    ];
+    const outcome = checkOutcome({ checks: checksOf(scales, []) });
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.lines).toHaveLength(1);
+    expect(outcome.lines[0]).toContain('clinics.list');
+    expect(outcome.lines[0]).toContain('50 clinics');
+  });
+
+  it('enforces only the check kinds asked for', () => {
+    const scales = [scale(50, [operation({ id: 'clinics.list', p95Ms: 2.4, budgetP95Ms: 1.5 })])];
+    const checks = checksOf(scales, []);
+    expect(checkOutcome({ checks }, ['seed-figure']).exitCode).toBe(0);
+    expect(checkOutcome({ checks }, ['latency', 'seed-figure']).exitCode).toBe(1);
+  });
+
+  it('fails an operation whose library/raw ratio exceeds 1.15x at p50', () => {
+    const overhead = operation().overhead;
+    if (!overhead) throw new Error('the fixture has an overhead measurement');
+    const slow = operation({ overhead: { ...overhead, ratioP50: 1.2 } });
+    const outcome = checkOutcome({ checks: checksOf([scale(50, [slow])], []) });
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.lines.join('\n')).toMatch(/owners\.get library\/raw p50/);
+  });
+
+  it('fails a clinic-scope operation whose p95 grows more than 1.5x from 50 to 1000 clinics', () => {
+    const scales = [
+      scale(50, [operation({ p95Ms: 0.2 })]),
+      scale(1000, [operation({ p95Ms: 0.35 })]),
+    ];
+    const flat = flatCostOf(scales);
+    expect(flat).toEqual([expect.objectContaining({ operation: 'owners.get', pass: false })]);
+    expect(flat[0]?.ratio).toBeCloseTo(1.75, 5);
+    const outcome = checkOutcome({ checks: checksOf(scales, flat) });
+    expect(outcome.lines.join('\n')).toMatch(/owners\.get p95 at 1000 \/ p95 at 50/);
+  });
+
+  it('judges storage only at 1000 clinics', () => {
+    const big = {
+      ...scale(1000, [operation()]),
+      storage: { databaseBytes: 1.2e9, seedEstimateBytes: 3.3e9, tables: [] },
+    };
+    const checks = checksOf([big], []);
+    expect(checks.find((check) => check.kind === 'storage')?.pass).toBe(false);
+    expect(checksOf([scale(50, [operation()])], []).some((check) => check.kind === 'storage')).toBe(
+      false,
+    );
+  });
+});
+
+describe('compare', () => {
+  const base = report([
+    scale(50, [operation({ p95Ms: 0.3 }), operation({ id: 'clinics.list', p95Ms: 0.7 })]),
+  ]);
+
+  it('reports the operation whose p95 grew beyond the tolerance', () => {
+    const next = report([
+      scale(50, [operation({ p95Ms: 0.31 }), operation({ id: 'clinics.list', p95Ms: 0.9 })]),
+    ]);
+    const result = compareReports(base, next, 0.25);
+    expect(result.compared).toBe(2);
+    expect(result.regressions).toEqual([
+      expect.objectContaining({
+        operation: 'clinics.list',
+        clinics: 50,
+        baseP95Ms: 0.7,
+        newP95Ms: 0.9,
+      }),
+    ]);
+  });
+
+  it('accepts growth within the tolerance and lists operations missing from the base', () => {
+    const next = report([
+      scale(50, [operation({ p95Ms: 0.37 }), operation({ id: 'clinics.list', p95Ms: 0.7 })]),
+      scale(100, [operation()]),
+    ]);
+    const result = compareReports(base, next, 0.25);
+    expect(result.regressions).toEqual([]);
+    expect(result.missing).toEqual(['owners.get @ 100']);
+  });
+
+  it('refuses a file that is not a version 1 report, naming the field', () => {
+    expect(() => parseReport('{"schemaVersion": 2}', 'old.json')).toThrow(
+      /old\.json.*schemaVersion/,
+    );
+    expect(() => parseReport('not json', 'bad.json')).toThrow(/bad\.json is not JSON/);
+    expect(parseReport(JSON.stringify(base), 'base.json').scales[0]?.clinics).toBe(50);
+  });
+});
