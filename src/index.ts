@@ -12,6 +12,7 @@ export {
   exportToNdjson,
 } from './clinic/export-writers.js';
 export type { ImportResult, OwnerImportRow } from './clinic/import.js';
+export type { OwnerSummary } from './clinic/owner-page.js';
 export type {
   NewOwner,
   OwnerPatch,
@@ -20,7 +21,6 @@ export type {
   PageRequest,
 } from './clinic/owners.js';
 export type { NewPets, PetMove, PetPatch, PetSearch, PetsRepository } from './clinic/pets.js';
-export type { OwnerSummary } from './clinic/owner-page.js';
 export type { Owner, Pet, PetWithOwner } from './clinic/rows.js';
 export type { ClinicScope } from './clinic/scope.js';
 export type { NewStaffMember, StaffFilter, StaffMember, StaffRepository } from './clinic/staff.js';

@@ -202,7 +202,9 @@ const checkCases: Record<string, () => [string, unknown[]]> = {
     [ids.clinicA, ids.user],
   ],
   subscription_history_reactivation_complete: () => [
-    subscription('active').replace('activated_by)', 'activated_by, reactivated_by)').replace('$2)', '$2, $2)'),
+    subscription('active')
+      .replace('activated_by)', 'activated_by, reactivated_by)')
+      .replace('$2)', '$2, $2)'),
     [ids.clinicA, ids.user],
   ],
   owners_seq_check: () => [`update owners set seq = 0 where id = $1`, [ids.ownerA]],
