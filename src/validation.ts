@@ -1,5 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors.js';
+
+/** A row id: a positive 32-bit integer (every id column is `integer`). */
+export const idSchema = z.number().int().positive().max(2_147_483_647);
 
 /**
  * Zod issues as ValidationIssues, each naming its field by its dotted path

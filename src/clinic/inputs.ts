@@ -4,13 +4,11 @@
  */
 import { z } from 'zod';
 import { passwordSchema } from '../platform/fields.js';
+import { idSchema } from '../validation.js';
 import { parseCode } from './codes.js';
 import { countDigits } from './phone.js';
 
 const maxInt = 2_147_483_647;
-
-/** A row id: a positive 32-bit integer. */
-export const idSchema = z.number().int().min(1).max(maxInt);
 
 /** A row version for optimistic locking, as returned by the last read. */
 export const versionSchema = z.number().int().min(1).max(maxInt);

@@ -8,18 +8,12 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { containsPattern, escapeLike } from '../like.js';
 import type { Page } from '../paging.js';
-import { parseInput } from '../validation.js';
+import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
 import { idUpperBound, toIdPage } from './cursor.js';
 import { exportOwners, type OwnerExportOptions } from './export.js';
 import { type ImportResult, importOwners, type OwnerImportRow } from './import.js';
-import {
-  idSchema,
-  newOwnerSchema,
-  ownerPatchSchema,
-  ownerSearchSchema,
-  pageSchema,
-} from './inputs.js';
+import { newOwnerSchema, ownerPatchSchema, ownerSearchSchema, pageSchema } from './inputs.js';
 import { type OwnerSummary, ownerPageStatement } from './owner-page.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
 import { nationalDigits, phoneDigitsOf } from './phone.js';

@@ -8,16 +8,10 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
 import type { Page } from '../paging.js';
-import { parseInput } from '../validation.js';
+import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
 import { idUpperBound, toIdPage } from './cursor.js';
-import {
-  idSchema,
-  newPetsSchema,
-  petMoveSchema,
-  petPatchSchema,
-  petSearchSchema,
-} from './inputs.js';
+import { newPetsSchema, petMoveSchema, petPatchSchema, petSearchSchema } from './inputs.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
 import { type Pet, type PetWithOwner, petColumns, petSchema, petWithOwnerSchema } from './rows.js';
 import type { ScopeContext } from './scope-context.js';

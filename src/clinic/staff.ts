@@ -7,8 +7,8 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { hashPassword } from '../platform/password.js';
-import { parseInput } from '../validation.js';
-import { idSchema, staffAddSchema, staffFilterSchema } from './inputs.js';
+import { idSchema, parseInput } from '../validation.js';
+import { staffAddSchema, staffFilterSchema } from './inputs.js';
 import type { ScopeContext } from './scope-context.js';
 
 /** Input of `staff.add`: `{ role, userId }` links an account, `{ role, email, fullName, password? }` creates one. */

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
 import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
-import { parseInput } from '../validation.js';
+import { idSchema, parseInput } from '../validation.js';
 import {
   clinicDetailColumnsSql,
   clinicDetailRow,
@@ -19,7 +19,6 @@ import {
   countryCodeSchema,
   emailSchema,
   fullNameSchema,
-  idSchema,
   passwordSchema,
   phoneNumberSchema,
 } from './fields.js';

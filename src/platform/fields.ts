@@ -6,9 +6,6 @@ import { z } from 'zod';
  * before any SQL runs.
  */
 
-/** A database id: a positive 32-bit integer. */
-export const idSchema = z.number().int().positive().max(2_147_483_647);
-
 /** Small reference ids (subscription types, payment methods). */
 export const smallIdSchema = z.number().int().positive().max(32_767);
 

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Context } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
-import { parseInput } from '../validation.js';
-import { amountSchema, dateSchema, idSchema, smallIdSchema } from './fields.js';
+import { idSchema, parseInput } from '../validation.js';
+import { amountSchema, dateSchema, smallIdSchema } from './fields.js';
 import {
   recordColumnsSql,
   recordStatusSchema,

@@ -2,11 +2,10 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import { parseInput } from '../validation.js';
+import { idSchema, parseInput } from '../validation.js';
 import {
   emailSchema,
   fullNameSchema,
-  idSchema,
   passwordSchema,
   type UserRole,
   userRoleSchema,
