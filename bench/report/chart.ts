@@ -27,11 +27,14 @@ export function chartSvg(report: BenchReport): string {
   const height = rows * panelHeight + 40;
   const minClinics = Math.min(...clinics);
   const maxClinics = Math.max(...clinics);
+  const title = `p95 latency (ms, log) against clinics (log): ${escapeXml(report.environment.cpuModel)}, ${report.environment.cores} cores, PostgreSQL ${escapeXml(report.environment.postgres.version)}`;
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`,
+    // The title is what screen readers and document tools show for the chart.
+    `<title id="chart-title">${title}</title>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="8" y="16" font-size="13" font-weight="bold">p95 latency (ms, log) against clinics (log): ${escapeXml(report.environment.cpuModel)}, ${report.environment.cores} cores, PostgreSQL ${escapeXml(report.environment.postgres.version)}</text>`,
+    `<text x="8" y="16" font-size="13" font-weight="bold">${title}</text>`,
     `<g transform="translate(8,24)"><line x1="0" y1="4" x2="18" y2="4" stroke="#1f6feb" stroke-width="2"/><text x="22" y="8">our p95</text>`,
     `<line x1="80" y1="4" x2="98" y2="4" stroke="#d1242f" stroke-width="1.5" stroke-dasharray="4 3"/><text x="102" y="8">seed figure (low end)</text>`,
     `<line x1="220" y1="4" x2="238" y2="4" stroke="#1a7f37" stroke-width="1.5" stroke-dasharray="1 2"/><text x="242" y="8">our budget</text></g>`,
