@@ -10,8 +10,10 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 echo "packed $(basename "$tarball") ($(du -h "$tarball" | cut -f1))"
-tar -tzf "$tarball" | grep -q 'package/sql/0001_reference_tables.sql' || { echo "sql/ is not in the tarball"; exit 1; }
-tar -tzf "$tarball" | grep -q 'package/dist/cli.js' || { echo "dist/cli.js (the vetalyze bin) is not in the tarball"; exit 1; }
+# Listed to a file first: `grep -q` closing the pipe early would fail tar under pipefail.
+tar -tzf "$tarball" >"$work/contents"
+grep -qx 'package/sql/0001_reference_tables.sql' "$work/contents" || { echo "sql/ is not in the tarball"; exit 1; }
+grep -qx 'package/dist/cli.js' "$work/contents" || { echo "dist/cli.js (the vetalyze bin) is not in the tarball"; exit 1; }
 
 npx publint run "$tarball" --strict
 npx attw "$tarball" --profile node16
