@@ -1,3 +1,4 @@
+import type { OperationReport } from './schema.js';
 /** Number formatting shared by the text reports. */
 
 /** Milliseconds with sensible precision: 0.0123, 0.456, 12.3. */
@@ -30,6 +31,27 @@ export function seedRange(
 }
 
 /** Left-aligned columns separated by two spaces (numbers right-aligned). */
+/**
+ * The cells after an operation's name in the per-scale tables (terminal and
+ * Markdown): p50, p95, p99, ops/s, statements, seed, headroom, budget, ok, raw
+ * ratios. `failed` is how each format marks a missed budget.
+ */
+export function operationCells(operation: OperationReport, failed: string): string[] {
+  return [
+    ms(operation.p50Ms),
+    ms(operation.p95Ms),
+    ms(operation.p99Ms),
+    operation.opsPerSecond.toFixed(0),
+    operation.statementsPerCall.toFixed(1),
+    seedRange(operation.seedFigureMs, operation.seedFigureText),
+    operation.headroom === null ? '-' : `${operation.headroom.toFixed(0)}x`,
+    ms(operation.budgetP95Ms),
+    operation.pass ? 'yes' : failed,
+    ratio(operation.overhead?.ratioP50),
+    ratio(operation.overhead?.ratioP95),
+  ];
+}
+
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),

@@ -1,4 +1,4 @@
-import { bytes, ms, ratio, seedRange } from './format.js';
+import { bytes, ms, operationCells, ratio } from './format.js';
 import type { BenchReport } from './schema.js';
 
 const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
@@ -56,20 +56,7 @@ export function markdownReport(report: BenchReport): string {
     );
     for (const operation of scale.operations)
       lines.push(
-        row([
-          `${operation.label} (\`${operation.id}\`)`,
-          ms(operation.p50Ms),
-          ms(operation.p95Ms),
-          ms(operation.p99Ms),
-          operation.opsPerSecond.toFixed(0),
-          operation.statementsPerCall.toFixed(1),
-          seedRange(operation.seedFigureMs, operation.seedFigureText),
-          operation.headroom === null ? '-' : `${operation.headroom.toFixed(0)}x`,
-          ms(operation.budgetP95Ms),
-          operation.pass ? 'yes' : '**no**',
-          ratio(operation.overhead?.ratioP50),
-          ratio(operation.overhead?.ratioP95),
-        ]),
+        row([`${operation.label} (\`${operation.id}\`)`, ...operationCells(operation, '**no**')]),
       );
     lines.push('');
     for (const operation of scale.operations)

@@ -1,4 +1,4 @@
-import { bytes, ms, ratio, seedRange, table } from './format.js';
+import { bytes, ms, operationCells, ratio, table } from './format.js';
 import type { BenchReport } from './schema.js';
 
 /** The report as plain-text tables for a terminal or a CI log. */
@@ -26,20 +26,7 @@ export function terminalReport(report: BenchReport): string {
           'raw p50',
           'raw p95',
         ],
-        scale.operations.map((operation) => [
-          operation.id,
-          ms(operation.p50Ms),
-          ms(operation.p95Ms),
-          ms(operation.p99Ms),
-          operation.opsPerSecond.toFixed(0),
-          operation.statementsPerCall.toFixed(1),
-          seedRange(operation.seedFigureMs, operation.seedFigureText),
-          operation.headroom === null ? '-' : `${operation.headroom.toFixed(0)}x`,
-          ms(operation.budgetP95Ms),
-          operation.pass ? 'yes' : 'NO',
-          ratio(operation.overhead?.ratioP50),
-          ratio(operation.overhead?.ratioP95),
-        ]),
+        scale.operations.map((operation) => [operation.id, ...operationCells(operation, 'NO')]),
       ),
     );
     for (const operation of scale.operations)
