@@ -1,3 +1,4 @@
+import type { LoadStep } from '../measure/load.js';
 import type { OperationReport } from './schema.js';
 /** Number formatting shared by the text reports. */
 
@@ -49,6 +50,22 @@ export function operationCells(operation: OperationReport, failed: string): stri
     operation.pass ? 'yes' : failed,
     ratio(operation.overhead?.ratioP50),
     ratio(operation.overhead?.ratioP95),
+  ];
+}
+
+/** The cells of one open-loop load step, in both table formats; `failed` marks a missed step. */
+export function loadStepCells(step: LoadStep, failed: string): string[] {
+  return [
+    `x${step.multiple}`,
+    step.targetRate.toFixed(2),
+    step.achievedRate.toFixed(1),
+    ms(step.p50Ms),
+    ms(step.p95Ms),
+    ms(step.p99Ms),
+    step.p95BudgetRatio.toFixed(2),
+    ms(step.lagP95Ms),
+    step.held ? 'yes' : failed,
+    step.sustained ? 'yes' : failed,
   ];
 }
 

@@ -1,4 +1,4 @@
-import { bytes, ms, operationCells, ratio } from './format.js';
+import { bytes, loadStepCells, ms, operationCells, ratio } from './format.js';
 import type { BenchReport } from './schema.js';
 
 const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
@@ -92,21 +92,7 @@ export function markdownReport(report: BenchReport): string {
         ]),
         row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', ':-:', ':-:']),
       );
-      for (const step of scale.load.steps)
-        lines.push(
-          row([
-            `x${step.multiple}`,
-            step.targetRate.toFixed(2),
-            step.achievedRate.toFixed(1),
-            ms(step.p50Ms),
-            ms(step.p95Ms),
-            ms(step.p99Ms),
-            step.p95BudgetRatio.toFixed(2),
-            ms(step.lagP95Ms),
-            step.held ? 'yes' : '**no**',
-            step.sustained ? 'yes' : '**no**',
-          ]),
-        );
+      for (const step of scale.load.steps) lines.push(row(loadStepCells(step, '**no**')));
       lines.push('');
     }
     lines.push(

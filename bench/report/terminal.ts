@@ -1,4 +1,4 @@
-import { bytes, ms, operationCells, ratio, table } from './format.js';
+import { bytes, loadStepCells, ms, operationCells, ratio, table } from './format.js';
 import type { BenchReport } from './schema.js';
 
 /** The report as plain-text tables for a terminal or a CI log. */
@@ -60,18 +60,7 @@ export function terminalReport(report: BenchReport): string {
             'held',
             'sustained',
           ],
-          scale.load.steps.map((step) => [
-            `x${step.multiple}`,
-            step.targetRate.toFixed(1),
-            step.achievedRate.toFixed(1),
-            ms(step.p50Ms),
-            ms(step.p95Ms),
-            ms(step.p99Ms),
-            step.p95BudgetRatio.toFixed(2),
-            ms(step.lagP95Ms),
-            step.held ? 'yes' : 'NO',
-            step.sustained ? 'yes' : 'NO',
-          ]),
+          scale.load.steps.map((step) => loadStepCells(step, 'NO')),
         ),
       );
     }
