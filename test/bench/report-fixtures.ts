@@ -1,3 +1,4 @@
+import { defaultGeneratorOptions } from '../../bench/generate/options.js';
 import type { BenchReport, OperationReport, ScaleReport } from '../../bench/report/schema.js';
 
 /** A plausible operation line; override what a test is about. */
@@ -70,17 +71,7 @@ export function report(scales: ScaleReport[]): BenchReport {
       node: 'v24.0.0',
       postgres: { version: '18.4', source: 'embedded (same machine)', settings: { fsync: 'off' } },
     },
-    generator: {
-      seed: 'vetalyze',
-      ownersPerClinic: 1500,
-      ownerSpread: 0,
-      petsPerOwner: 1.5,
-      staffMin: 5,
-      staffMax: 7,
-      subscriptionsPerYear: 12,
-      subscriptionYears: 1,
-      anchorDate: '2026-11-29',
-    },
+    generator: { ...defaultGeneratorOptions(), anchorDate: '2026-11-29' },
     settings: {
       latencyTimeMs: 1000,
       warmupMs: 300,
