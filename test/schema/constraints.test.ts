@@ -44,20 +44,30 @@ beforeAll(async () => {
 afterAll(() => client.end());
 
 /** Runs `text` in a rolled-back transaction and returns the SQLSTATE and constraint it failed with. */
+/** Runs `steps` in a transaction that is always rolled back, so cases never see each other's rows. */
+async function rolledBack<T>(steps: () => Promise<T>): Promise<T> {
+  await client.query('begin');
+  try {
+    return await steps();
+  } finally {
+    await client.query('rollback');
+  }
+}
+
+/** The SQLSTATE and constraint a statement fails with ({} when it succeeds), rolled back. */
 async function failure(
   text: string,
   values: unknown[] = [],
 ): Promise<{ code?: string; constraint?: string }> {
-  await client.query('begin');
-  try {
-    await client.query(text, values);
-    return {};
-  } catch (error) {
-    const { code, constraint } = error as { code?: string; constraint?: string };
-    return { code, constraint };
-  } finally {
-    await client.query('rollback');
-  }
+  return rolledBack(async () => {
+    try {
+      await client.query(text, values);
+      return {};
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      return { code, constraint };
+    }
+  });
 }
 
 const subscription = (status: string, extra = '') => `
@@ -86,8 +96,7 @@ describe('cross-clinic links', () => {
 
 describe('subscriptions', () => {
   it('allow one open subscription per clinic and refuse a second', async () => {
-    await client.query('begin');
-    try {
+    await rolledBack(async () => {
       await client.query(subscription('active'), [ids.clinicA, ids.user]);
       await client.query(subscription('renewed'), [ids.clinicA, ids.user]);
       const second = await client
@@ -97,14 +106,11 @@ describe('subscriptions', () => {
         code: '23505',
         constraint: 'subscription_history_one_open_per_clinic',
       });
-    } finally {
-      await client.query('rollback');
-    }
+    });
   });
 
   it('count a suspended subscription as open', async () => {
-    await client.query('begin');
-    try {
+    await rolledBack(async () => {
       await client.query(subscription('suspended', ', $2, now()'), [ids.clinicA, ids.user]);
       const second = await client
         .query(subscription('active'), [ids.clinicA, ids.user])
@@ -113,9 +119,7 @@ describe('subscriptions', () => {
         code: '23505',
         constraint: 'subscription_history_one_open_per_clinic',
       });
-    } finally {
-      await client.query('rollback');
-    }
+    });
   });
 });
 
