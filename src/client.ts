@@ -1,18 +1,12 @@
-import pg from 'pg';
-import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createClinicFactsCache } from './cache/clinic-facts.js';
 import { createClinicStatusCache, type StatusCacheOptions } from './cache/clinic-status-cache.js';
 import { type ClinicScope, createClinicScope } from './clinic/scope.js';
 import type { Context } from './context.js';
 import { createDb, type Db } from './db/db.js';
-import {
-  createRowValidationInterceptor,
-  createTimingInterceptor,
-  type QueryEvent,
-} from './db/interceptors.js';
 import { type MigrationResult, migrate } from './db/migrate.js';
-import { createDatabasePool } from './db/pool.js';
+import { checkConnection, createPgPool } from './db/pool.js';
+import type { QueryEvent } from './db/query-event.js';
 import { type ClinicsRepository, createClinicsRepository } from './platform/clinics.js';
 import { createLookupsRepository, type LookupsRepository } from './platform/lookups.js';
 import {
@@ -92,24 +86,20 @@ export interface Vetalyze {
 function roundRobin(dbs: readonly Db[]): Db {
   let next = 0;
   const pick = (): Db => dbs[next++ % dbs.length] as Db;
-  const first = dbs[0] as Db;
   return {
-    pool: first.pool,
-    one: (query) => pick().one(query),
-    maybeOne: (query) => pick().maybeOne(query),
-    any: (query) => pick().any(query),
-    many: (query) => pick().many(query),
-    oneFirst: (query) => pick().oneFirst(query),
-    maybeOneFirst: (query) => pick().maybeOneFirst(query),
-    anyFirst: (query) => pick().anyFirst(query),
-    exists: (query) => pick().exists(query),
-    query: (query) => pick().query(query),
+    one: (statement) => pick().one(statement),
+    maybeOne: (statement) => pick().maybeOne(statement),
+    any: (statement) => pick().any(statement),
+    oneFirst: (statement) => pick().oneFirst(statement),
+    maybeOneFirst: (statement) => pick().maybeOneFirst(statement),
+    query: (statement) => pick().query(statement),
     transaction: (handler) => pick().transaction(handler),
   };
 }
 
 /**
- * Connects the data layer. Pools open lazily; call `close()` at shutdown.
+ * Connects the data layer: opens one connection to the primary and to each
+ * replica, so a wrong URL fails here (UnavailableError). Call `close()` at shutdown.
  *
  * @example
  * const vz = await createVetalyze({ connectionString: process.env.DATABASE_URL! });
@@ -119,23 +109,23 @@ function roundRobin(dbs: readonly Db[]): Db {
  */
 export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze> {
   const settings = parseInput(optionsSchema, options);
-  const interceptors = [
-    ...(settings.validateRows ? [createRowValidationInterceptor()] : []),
-    ...(settings.onQuery ? [createTimingInterceptor(settings.onQuery)] : []),
-  ];
-  const poolFor = (connectionString: string) =>
-    createDatabasePool({ ...settings, connectionString, interceptors });
-  const pools: DatabasePool[] = [await poolFor(settings.connectionString)];
-  for (const replica of settings.readReplicas) pools.push(await poolFor(replica));
-  const [primary, ...replicas] = pools.map(createDb) as [Db, ...Db[]];
-
-  const cursorPool = new pg.Pool({
+  const dbOptions = { onQuery: settings.onQuery, validateRows: settings.validateRows };
+  const pools = [settings.connectionString, ...settings.readReplicas].map((connectionString) =>
+    createPgPool({ ...settings, connectionString }),
+  );
+  const cursorPool = createPgPool({
+    ...settings,
     connectionString: settings.readReplicas[0] ?? settings.connectionString,
-    max: settings.cursorPoolSize,
-    connectionTimeoutMillis: settings.connectionTimeoutMs,
-    statement_timeout: settings.statementTimeoutMs,
-    idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs,
+    poolSize: settings.cursorPoolSize,
   });
+  const allPools = [...pools, cursorPool];
+  try {
+    await Promise.all(pools.map(checkConnection));
+  } catch (error) {
+    await Promise.all(allPools.map((pool) => pool.end()));
+    throw error;
+  }
+  const [primary, ...replicas] = pools.map((pool) => createDb(pool, dbOptions)) as [Db, ...Db[]];
   const context: Context = {
     db: primary,
     readDb: replicas.length > 0 ? roundRobin(replicas) : primary,
@@ -152,7 +142,7 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     forClinic: (clinicId) => createClinicScope(context, clinicId),
     migrate: () => migrate(settings.connectionString),
     close: async () => {
-      await Promise.all([...pools.map((pool) => pool.end()), cursorPool.end()]);
+      await Promise.all(allPools.map((pool) => pool.end()));
     },
   };
 }

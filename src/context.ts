@@ -11,10 +11,7 @@ export interface Context {
   readonly readDb: Db;
   readonly statusCache: ClinicStatusCache;
   readonly clinicFacts: ClinicFactsCache;
-  /**
-   * Plain node-postgres pool on the read URL for pg-cursor streams (exports),
-   * which slonik's stream (100 rows a batch, no cursor control) cannot serve.
-   */
+  /** A separate pool on the read URL for pg-cursor streams (exports), so a slow reader never holds a connection lists need. */
   readonly cursorPool: pg.Pool;
   /** How long lookup tables are served from memory, in ms. */
   readonly lookupTtlMs: number;

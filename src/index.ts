@@ -24,8 +24,8 @@ export type { NewPets, PetMove, PetPatch, PetSearch, PetsRepository } from './cl
 export type { Owner, Pet, PetWithOwner } from './clinic/rows.js';
 export type { ClinicScope } from './clinic/scope.js';
 export type { NewStaffMember, StaffFilter, StaffMember, StaffRepository } from './clinic/staff.js';
-export type { QueryEvent } from './db/interceptors.js';
 export { findMigrationsDirectory, type MigrationResult, migrate } from './db/migrate.js';
+export type { QueryEvent } from './db/query-event.js';
 export {
   ConflictError,
   DatabaseError,

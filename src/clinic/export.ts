@@ -7,6 +7,7 @@ import type pg from 'pg';
 import Cursor from 'pg-cursor';
 import { sql } from 'slonik';
 import type { z } from 'zod';
+import { toDriverText } from '../db/db.js';
 import { toVetalyzeError } from '../db/map-error.js';
 import { parseInput } from '../validation.js';
 import { exportOptionsSchema } from './inputs.js';
@@ -29,11 +30,6 @@ export const defaultExportBatchSize = 1_000;
  * reads. @default 600000 (10 minutes)
  */
 export const defaultExportTimeoutMs = 600_000;
-
-/** slonik's `$slonik_N` placeholders as node-postgres' `$N`. */
-function toDriverText(text: string): string {
-  return text.replace(/\$slonik_(\d+)/g, (_match, position: string) => `$${position}`);
-}
 
 /**
  * The export statement: the same owner and pet shapes as `owners.get`, oldest

@@ -202,7 +202,7 @@ export function createPetsRepository(scope: ScopeContext) {
       if (moved) return moved;
       const current = await visiblePetVersion(petId);
       if (current === null) throw new NotFoundError('pet', petId);
-      const ownerVisible = await context.db.exists(sql.type(z.object({ found: z.number() }))`
+      const ownerVisible = await context.db.maybeOne(sql.type(z.object({ found: z.number() }))`
         select 1 as found from owners t
         where t.clinic_id = ${clinicId} and t.id = ${toOwnerId} and t.archived_at is null`);
       if (!ownerVisible) throw new NotFoundError('owner', toOwnerId);

@@ -74,12 +74,11 @@ function findPgError(error: unknown): PgErrorFields | undefined {
 }
 
 /**
- * Turns any error from the driver or slonik into the library's own class, by
+ * Turns any error from node-postgres into the library's own class, by
  * SQLSTATE and constraint name. The library's own errors pass through.
  */
 export function toVetalyzeError(error: unknown): VetalyzeError {
   if (error instanceof VetalyzeError) return error;
-  const name = error instanceof Error ? error.name : '';
   const pg = findPgError(error);
   const sqlstate = pg?.code ?? '';
   const constraint = pg?.constraint ?? '';
@@ -116,8 +115,7 @@ export function toVetalyzeError(error: unknown): VetalyzeError {
     const message = sqlstate === '23502' ? 'is required' : `is not allowed (${constraint})`;
     return new ValidationError([{ field, message }], options);
   }
-  // slonik turns 22P02 (invalid text representation) into InvalidInputError without the SQLSTATE.
-  if (sqlstate.startsWith('22') || name === 'InvalidInputError') {
+  if (sqlstate.startsWith('22')) {
     return new ValidationError(
       [{ field: pg?.column ?? 'input', message: (error as Error).message }],
       options,
@@ -130,23 +128,16 @@ export function toVetalyzeError(error: unknown): VetalyzeError {
       options,
     );
   }
-  if (
-    sqlstate === '57014' ||
-    name === 'StatementTimeoutError' ||
-    name === 'StatementCancelledError'
-  ) {
+  if (sqlstate === '57014') {
     return new TimeoutError('the statement ran past its timeout', options);
   }
-  if (name === 'IdleTransactionTimeoutError' || sqlstate === '25P03') {
+  if (sqlstate === '25P03') {
     return new TimeoutError('the transaction sat idle past its timeout', options);
   }
   if (
     sqlstate.startsWith('08') ||
     sqlstate.startsWith('57P') ||
     sqlstate === '53300' ||
-    name === 'ConnectionError' ||
-    name === 'BackendTerminatedError' ||
-    name === 'BackendTerminatedUnexpectedlyError' ||
     (error instanceof Error &&
       /ECONNREFUSED|ENOTFOUND|timeout exceeded when trying to connect|Connection terminated/i.test(
         error.message,

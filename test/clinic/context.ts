@@ -1,11 +1,9 @@
-import pg from 'pg';
 import { afterAll } from 'vitest';
 import { createClinicFactsCache } from '../../src/cache/clinic-facts.js';
 import { createClinicStatusCache } from '../../src/cache/clinic-status-cache.js';
 import type { Context } from '../../src/context.js';
 import { createDb } from '../../src/db/db.js';
-import { createRowValidationInterceptor } from '../../src/db/interceptors.js';
-import { createDatabasePool } from '../../src/db/pool.js';
+import { createPgPool } from '../../src/db/pool.js';
 import type { TestDatabase } from '../helpers/database.js';
 
 /**
@@ -17,22 +15,15 @@ export async function createTestContext(
   options: { cursorPoolSize?: number; statementTimeoutMs?: number } = {},
 ): Promise<Context> {
   const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
-  const pool = await createDatabasePool({
+  const settings = {
     connectionString: database.url,
-    poolSize: 4,
     statementTimeoutMs,
     idleInTransactionTimeoutMs: 10_000,
     connectionTimeoutMs: 5_000,
-    interceptors: [createRowValidationInterceptor()],
-  });
-  const db = createDb(pool);
-  const cursorPool = new pg.Pool({
-    connectionString: database.url,
-    max: options.cursorPoolSize ?? 2,
-    connectionTimeoutMillis: 5_000,
-    statement_timeout: statementTimeoutMs,
-    idle_in_transaction_session_timeout: 10_000,
-  });
+  };
+  const pool = createPgPool({ ...settings, poolSize: 4 });
+  const db = createDb(pool, { validateRows: true });
+  const cursorPool = createPgPool({ ...settings, poolSize: options.cursorPoolSize ?? 2 });
   afterAll(async () => {
     await Promise.all([pool.end(), cursorPool.end()]);
   });

@@ -1,7 +1,7 @@
 import { sql } from 'slonik';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/db.js';
-import { createDatabasePool } from '../../src/db/pool.js';
+import { createPgPool } from '../../src/db/pool.js';
 import {
   ConflictError,
   createVetalyze,
@@ -22,9 +22,8 @@ const settings = {
   statementTimeoutMs: 200,
   idleInTransactionTimeoutMs: 1_000,
   connectionTimeoutMs: 1_000,
-  interceptors: [],
 };
-const db = createDb(await createDatabasePool(settings));
+const db = createDb(createPgPool(settings), { validateRows: true });
 
 const user = Number(
   await db.oneFirst(

@@ -1,0 +1,24 @@
+/** One statement as it was sent, with its timing; passed to `onQuery`. */
+export interface QueryEvent {
+  /** The SQL text sent to the server. */
+  readonly sql: string;
+  /** The bound parameter values. */
+  readonly values: readonly unknown[];
+  /** The prepared-statement name, when the statement is prepared. */
+  readonly name: string | undefined;
+  /** Wall time from send to result, in milliseconds. */
+  readonly durationMs: number;
+  /** Rows returned or changed; 0 when the statement failed. */
+  readonly rowCount: number;
+  /** True when the statement failed. */
+  readonly failed: boolean;
+}
+
+const isPasswordHash = (value: unknown) => typeof value === 'string' && value.startsWith('scrypt$');
+
+/** Password hashes are bound values of a few statements; they never reach a listener. */
+export function redacted(values: readonly unknown[]): readonly unknown[] {
+  return values.some(isPasswordHash)
+    ? values.map((value) => (isPasswordHash(value) ? '[redacted]' : value))
+    : values;
+}
