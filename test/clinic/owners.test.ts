@@ -240,6 +240,7 @@ describe('owners.search', () => {
     expect(await names({ name: 'mÜl' })).toEqual(['Jürgen Müller']);
     expect(await names({ name: 'zq' })).toEqual([]);
     expect(await names({ name: 'ü' })).toEqual(['Jürgen Müller']);
+    expect(await names({ name: 'ÜL' })).toEqual(['Jürgen Müller']);
   });
 
   it.each(['O-000003', 'o-3', '3', ' O3 '])('finds an owner by code %s', async (code) => {

@@ -131,3 +131,16 @@ describe('the invariant checks', () => {
     expect(offenders).toEqual(['visits_owner_fkey']);
   });
 });
+
+describe('search indexes', () => {
+  it('cap every GIN pending list at 64 kB, so searches never read a long one', async () => {
+    const { rows } = await client.query<{ name: string; options: string[] | null }>(`
+      select i.relname as name, i.reloptions as options
+      from pg_class i
+      join pg_am am on am.oid = i.relam and am.amname = 'gin'
+      join pg_namespace n on n.oid = i.relnamespace and n.nspname = 'public'
+      order by 1`);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows.filter((row) => !row.options?.includes('gin_pending_list_limit=64'))).toEqual([]);
+  });
+});
