@@ -70,9 +70,13 @@ async function runScale(
     onQuery: recorder.onQuery,
   });
   const admin = new pg.Client({ connectionString: databaseUrl });
-  const raw = new pg.Client({ connectionString: databaseUrl });
+  // Bare node-postgres for the library/raw pairs: one connection per round.
+  const rawClients = Array.from(
+    { length: 4 },
+    () => new pg.Client({ connectionString: databaseUrl }),
+  );
   await admin.connect();
-  await raw.connect();
+  await Promise.all(rawClients.map((client) => client.connect()));
   try {
     // As pgbench does before a run: earlier runs' created-then-removed rows leave
     // dead tuples and GIN pending entries; vacuuming makes every run start alike.
@@ -121,7 +125,13 @@ async function runScale(
         await scenario.prepare?.();
         const overhead =
           options.overheadSamples > 0
-            ? await measureOverhead(scenario, target.kind, recorder, raw, options.overheadSamples)
+            ? await measureOverhead(
+                scenario,
+                target.kind,
+                recorder,
+                rawClients,
+                options.overheadSamples,
+              )
             : null;
         const report = operationReport(
           target,
@@ -213,7 +223,7 @@ async function runScale(
       load,
     };
   } finally {
-    await Promise.all([admin.end(), raw.end(), vz.close()]);
+    await Promise.all([admin.end(), ...rawClients.map((client) => client.end()), vz.close()]);
   }
 }
 

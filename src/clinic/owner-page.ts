@@ -12,6 +12,7 @@
  */
 import { type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
+import { preparedStatement } from '../db/prepared.js';
 import { ownerColumns, ownerSchema } from './rows.js';
 
 /** An owner as lists and searches return it: its fields and its live pets' names. */
@@ -23,33 +24,68 @@ export const ownerSummarySchema = ownerSchema.omit({ pets: true }).extend({
 /** An owner as lists and searches return it. */
 export type OwnerSummary = z.infer<typeof ownerSummarySchema>;
 
+/** What every owner page binds: the clinic, the keyset bound, the row count. */
+export interface OwnerPageParams {
+  readonly clinicId: number;
+  /** Owners with an id below this one (the cursor), newest first. */
+  readonly bound: number;
+  /** Rows to read: the page size + 1, to know whether a next page exists. */
+  readonly limit: number;
+}
+
 /**
- * The page statement: live owners of `clinicId` matching `filter` below id
- * `bound`, newest first, at most `limit`. Pets are filtered by the clinic id
- * parameter itself, not only through the owner. `name` makes it a prepared
- * statement (give none for searches on user text: they need custom plans).
+ * Live owners of the clinic matching `filter`, below id `bound`, newest first,
+ * at most `limit`. Pets are filtered by the clinic id parameter itself, not
+ * only through the owner.
  */
-export function ownerPageStatement(options: {
-  name?: string;
-  clinicId: number;
-  filter: FragmentSqlToken;
-  bound: number;
-  limit: number;
-}) {
-  const { clinicId, filter, bound, limit } = options;
-  const tag = options.name
-    ? sql.prepared(options.name, ownerSummarySchema)
-    : sql.type(ownerSummarySchema);
-  return tag`
+function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken) {
+  return sql.fragment`
     select ${ownerColumns},
       array(
         select p.name from pets p
-        where p.clinic_id = ${clinicId} and p.owner_id = o.id and p.archived_at is null
+        where p.clinic_id = ${p.clinicId} and p.owner_id = o.id and p.archived_at is null
         order by p.id
       ) as "petNames"
     from owners o
-    where o.clinic_id = ${clinicId} and o.archived_at is null and o.id < ${bound}::int8
+    where o.clinic_id = ${p.clinicId} and o.archived_at is null and o.id < ${p.bound}::int8
       and ${filter}
     order by o.id desc
-    limit ${limit}`;
+    limit ${p.limit}`;
+}
+
+/** `owners.list`: every live owner. */
+export const ownerListPage = preparedStatement(
+  'vz_clinic_owner_list',
+  ownerSummarySchema,
+  (p: OwnerPageParams) => ownerPage(p, sql.fragment`true`),
+);
+
+/**
+ * Names under 3 characters: no trigram exists, so the only plan walks the
+ * clinic's owners newest first and stops at the page, and a prepared statement
+ * skips planning it each call. lower() LIKE lower() is what ILIKE does for
+ * UTF-8 text, without the per-row concatenation that would otherwise be needed
+ * to keep the planner off the GIN index (0.57 ms against 0.75 ms per 1,500 owners).
+ */
+export const ownerShortNamePage = preparedStatement(
+  'vz_clinic_owner_search_short_name',
+  ownerSummarySchema,
+  (p: OwnerPageParams & { pattern: string }) =>
+    ownerPage(p, sql.fragment`lower(o.full_name) like lower(${p.pattern})`),
+);
+
+/** An owner code: the unique (clinic_id, seq) key. */
+export const ownerCodePage = preparedStatement(
+  'vz_clinic_owner_search_code',
+  ownerSummarySchema,
+  (p: OwnerPageParams & { seq: number }) => ownerPage(p, sql.fragment`o.seq = ${p.seq}`),
+);
+
+/**
+ * A page filtered on user text whose best plan depends on the text (names of
+ * 3+ characters, phone digits): unnamed, so each call gets a custom plan. A
+ * generic plan for a short ILIKE on the trigram index took 364 ms.
+ */
+export function ownerSearchPage(p: OwnerPageParams, filter: FragmentSqlToken) {
+  return sql.type(ownerSummarySchema)`${ownerPage(p, filter)}`;
 }

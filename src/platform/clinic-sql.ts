@@ -1,5 +1,6 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { preparedStatement } from '../db/prepared.js';
 import {
   clinicStatusSchema,
   derivedStatusSql,
@@ -82,14 +83,26 @@ export const clinicStatusRow = z.object({
  * The status of clinic `clinicId` and, while active, the epoch ms of midnight
  * (database time zone) at the start of `ends_on`, when it turns 'expired'.
  */
-export const selectClinicStatus = (clinicId: number) => sql.prepared(
+export const selectClinicStatus = preparedStatement(
   'vz_platform_clinic_status',
   clinicStatusRow,
-)`
-  select ${derivedStatusSql} as status,
-    case when o.status = 'active' and current_date < o.ends_on
-      then (extract(epoch from o.ends_on::timestamptz) * 1000)::bigint
-    end as "changesAt"
-  from clinics c
-  ${openRecordJoinSql}
-  where c.id = ${clinicId}`;
+  (p: { clinicId: number }) => sql.fragment`
+    select ${derivedStatusSql} as status,
+      case when o.status = 'active' and current_date < o.ends_on
+        then (extract(epoch from o.ends_on::timestamptz) * 1000)::bigint
+      end as "changesAt"
+    from clinics c
+    ${openRecordJoinSql}
+    where c.id = ${p.clinicId}`,
+);
+
+/** A clinic with its owner, country, open subscription and active staff counts. */
+export const selectClinicDetail = preparedStatement(
+  'vz_platform_clinic_detail',
+  clinicDetailRow,
+  (p: { clinicId: number }) => sql.fragment`
+    select ${clinicDetailColumnsSql}
+    from clinics c
+    ${clinicDetailTailSql}
+    where c.id = ${p.clinicId}`,
+);

@@ -12,6 +12,7 @@ import {
   clinicDetailTailSql,
   clinicSummaryColumnsSql,
   clinicSummaryRow,
+  selectClinicDetail,
   selectClinicStatus,
 } from './clinic-sql.js';
 import {
@@ -177,7 +178,7 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
   const { db, readDb, statusCache } = context;
 
   const loadStatus = async (clinicId: number) => {
-    const reading = await db.maybeOne(selectClinicStatus(clinicId));
+    const reading = await db.maybeOne(selectClinicStatus({ clinicId }));
     if (!reading) throw new NotFoundError('clinic', clinicId);
     return reading;
   };
@@ -225,11 +226,7 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
 
     get: async (id) => {
       const clinicId = parseInput(idSchema, id);
-      const row = await db.maybeOne(sql.prepared('vz_platform_clinic_detail', clinicDetailRow)`
-        select ${clinicDetailColumnsSql}
-        from clinics c
-        ${clinicDetailTailSql}
-        where c.id = ${clinicId}`);
+      const row = await db.maybeOne(selectClinicDetail({ clinicId }));
       if (!row) throw new NotFoundError('clinic', clinicId);
       return toDetail(row);
     },

@@ -2,6 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Db } from '../db/db.js';
+import { preparedStatement } from '../db/prepared.js';
 import {
   ConflictError,
   IllegalTransitionError,
@@ -40,10 +41,10 @@ export interface ActivateParams {
  * the unique partial index sees the old record closed. Under a race the losers
  * hit that index: 23505, a ConflictError on field `subscription`.
  */
-export const activateStatement = (p: ActivateParams) => sql.prepared(
+export const activateStatement = preparedStatement(
   'vz_platform_subscription_activate',
   subscriptionRecordSchema,
-)`
+  (p: ActivateParams) => sql.fragment`
   with live as (
     select o.status, o.ends_on
     from subscription_history o
@@ -71,7 +72,8 @@ export const activateStatement = (p: ActivateParams) => sql.prepared(
   from offered t, closing, period
   where not exists (
     select from live where live.status = 'suspended' or live.ends_on > current_date)
-  returning ${returningRecordSql}`;
+  returning ${returningRecordSql}`,
+);
 
 /** Parameters of {@link renewStatement}; null means "the default". */
 export interface RenewParams {
@@ -88,10 +90,10 @@ export interface RenewParams {
  * that end has passed. The type must be on sale, checked in the UPDATE so a
  * refused renewal changes nothing.
  */
-export const renewStatement = (p: RenewParams) => sql.prepared(
+export const renewStatement = preparedStatement(
   'vz_platform_subscription_renew',
   subscriptionRecordSchema,
-)`
+  (p: RenewParams) => sql.fragment`
   with renewed as (
     update subscription_history s set status = 'renewed'
     where s.clinic_id = ${p.clinicId} and s.status = 'active'
@@ -110,28 +112,31 @@ export const renewStatement = (p: RenewParams) => sql.prepared(
   from renewed r
   join subscription_types t on t.id = coalesce(${p.subscriptionTypeId}::smallint, r.subscription_type_id)
   cross join lateral (select greatest(r.ends_on, current_date) as starts_on) period
-  returning ${returningRecordSql}`;
+  returning ${returningRecordSql}`,
+);
 
 /** From 'active' (a running period): the open record becomes 'suspended'; a past reactivation is superseded. */
-export const suspendStatement = (clinicId: number, suspendedBy: number) => sql.prepared(
+export const suspendStatement = preparedStatement(
   'vz_platform_subscription_suspend',
   subscriptionRecordSchema,
-)`
+  (p: { clinicId: number; suspendedBy: number }) => sql.fragment`
   update subscription_history s
-  set status = 'suspended', suspended_by = ${suspendedBy}, suspended_at = now(),
+  set status = 'suspended', suspended_by = ${p.suspendedBy}, suspended_at = now(),
     reactivated_by = null, reactivated_at = null
-  where s.clinic_id = ${clinicId} and s.status = 'active' and s.ends_on > current_date
-  returning ${recordColumnsSql}`;
+  where s.clinic_id = ${p.clinicId} and s.status = 'active' and s.ends_on > current_date
+  returning ${recordColumnsSql}`,
+);
 
 /** From 'suspended': the open record is active again; who suspended it stays on record. */
-export const reactivateStatement = (clinicId: number, reactivatedBy: number) => sql.prepared(
+export const reactivateStatement = preparedStatement(
   'vz_platform_subscription_reactivate',
   subscriptionRecordSchema,
-)`
+  (p: { clinicId: number; reactivatedBy: number }) => sql.fragment`
   update subscription_history s
-  set status = 'active', reactivated_by = ${reactivatedBy}, reactivated_at = now()
-  where s.clinic_id = ${clinicId} and s.status = 'suspended'
-  returning ${recordColumnsSql}`;
+  set status = 'active', reactivated_by = ${p.reactivatedBy}, reactivated_at = now()
+  where s.clinic_id = ${p.clinicId} and s.status = 'suspended'
+  returning ${recordColumnsSql}`,
+);
 
 const transitionStateRow = z.object({
   status: clinicStatusSchema,

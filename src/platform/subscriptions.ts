@@ -1,6 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Context } from '../context.js';
+import { preparedStatement } from '../db/prepared.js';
 import { NotFoundError } from '../errors.js';
 import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
@@ -265,6 +266,58 @@ function monthRange(year: number, month: number): { from: string; to: string } {
   };
 }
 
+/**
+ * Running active records, soonest end first, after the keyset. The partial
+ * index (ends_on, clinic_id) where status = 'active' serves the filter, the
+ * order and the keyset (one open record per clinic makes the key unique); the
+ * clinic name is one pkey probe per returned row, never a hash of all clinics.
+ */
+const activePage = preparedStatement(
+  'vz_platform_subscription_active_page',
+  activeRow,
+  (p: { afterEndsOn: string; afterClinic: number; limit: number }) => sql.fragment`
+    select ${recordColumnsSql},
+      (select c.clinic_name from clinics c where c.id = s.clinic_id) as "clinicName"
+    from subscription_history s
+    where s.status = 'active' and s.ends_on > current_date
+      and (s.ends_on, s.clinic_id) > (${p.afterEndsOn}::date, ${p.afterClinic}::int)
+    order by s.ends_on, s.clinic_id
+    limit ${p.limit}`,
+);
+
+/**
+ * Records starting in [from, to) after the keyset, with the month's count and
+ * total. A date range on subscription_history_by_start (never extract()): the
+ * totals scan the month, the page reads only limit rows past the cursor.
+ */
+const monthPage = preparedStatement(
+  'vz_platform_subscription_month_page',
+  monthRow,
+  (p: {
+    from: string;
+    to: string;
+    afterStart: string;
+    afterClinic: number;
+    afterId: number;
+    limit: number;
+  }) => sql.fragment`
+    select totals.count, totals."totalAmount", page.*
+    from (
+      select count(*)::int as count, coalesce(sum(s.amount), 0)::numeric(14, 2) as "totalAmount"
+      from subscription_history s
+      where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
+    ) totals
+    left join lateral (
+      select ${recordColumnsSql}
+      from subscription_history s
+      where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
+        and (s.starts_on, s.clinic_id, s.id) > (${p.afterStart}::date, ${p.afterClinic}::int, ${p.afterId}::int)
+      order by s.starts_on, s.clinic_id, s.id
+      limit ${p.limit}
+    ) page on true
+    order by page."startsOn", page."clinicId", page.id`,
+);
+
 /** Builds the subscriptions repository (see {@link SubscriptionsRepository}). */
 export function createSubscriptionsRepository(context: Context): SubscriptionsRepository {
   const { db, readDb, statusCache } = context;
@@ -315,7 +368,7 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
     suspend: async (clinicId, input) => {
       const p = parseInput(suspendInput, { ...input, clinicId });
       try {
-        const record = await db.maybeOne(suspendStatement(p.clinicId, p.suspendedBy));
+        const record = await db.maybeOne(suspendStatement(p));
         return record ?? (await explainRefusal(db, suspendRule, p.clinicId, null, false));
       } finally {
         statusCache.invalidate(p.clinicId);
@@ -325,7 +378,7 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
     reactivate: async (clinicId, input) => {
       const p = parseInput(reactivateInput, { ...input, clinicId });
       try {
-        const record = await db.maybeOne(reactivateStatement(p.clinicId, p.reactivatedBy));
+        const record = await db.maybeOne(reactivateStatement(p));
         return record ?? (await explainRefusal(db, reactivateRule, p.clinicId, null, false));
       } finally {
         statusCache.invalidate(p.clinicId);
@@ -355,18 +408,8 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
 
     listActive: async (options) => {
       const { limit, cursor } = parseInput(listActiveInput, options);
-      // The partial index (ends_on, clinic_id) where status = 'active' serves the
-      // filter, the order and the keyset (one open record per clinic makes the key
-      // unique); the clinic name is one pkey probe per returned row, never a hash
-      // of all clinics.
-      const rows = await readDb.any(sql.prepared('vz_platform_subscription_active_page', activeRow)`
-        select ${recordColumnsSql},
-          (select c.clinic_name from clinics c where c.id = s.clinic_id) as "clinicName"
-        from subscription_history s
-        where s.status = 'active' and s.ends_on > current_date
-          and (s.ends_on, s.clinic_id) > (${cursor?.[0] ?? earliestDate}::date, ${cursor?.[1] ?? 0}::int)
-        order by s.ends_on, s.clinic_id
-        limit ${limit + 1}`);
+      const [afterEndsOn, afterClinic] = cursor ?? [earliestDate, 0];
+      const rows = await readDb.any(activePage({ afterEndsOn, afterClinic, limit: limit + 1 }));
       return toPage(
         rows,
         limit,
@@ -379,24 +422,9 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
       const { year, month, limit, cursor } = parseInput(listByMonthInput, options);
       const { from, to } = monthRange(year, month);
       const [afterStart, afterClinic, afterId] = cursor ?? [earliestDate, 0, 0];
-      // A date range on subscription_history_by_start (never extract()): the
-      // totals scan the month, the page reads only limit + 1 rows past the cursor.
-      const rows = await readDb.any(sql.prepared('vz_platform_subscription_month_page', monthRow)`
-        select totals.count, totals."totalAmount", page.*
-        from (
-          select count(*)::int as count, coalesce(sum(s.amount), 0)::numeric(14, 2) as "totalAmount"
-          from subscription_history s
-          where s.starts_on >= ${from}::date and s.starts_on < ${to}::date
-        ) totals
-        left join lateral (
-          select ${recordColumnsSql}
-          from subscription_history s
-          where s.starts_on >= ${from}::date and s.starts_on < ${to}::date
-            and (s.starts_on, s.clinic_id, s.id) > (${afterStart}::date, ${afterClinic}::int, ${afterId}::int)
-          order by s.starts_on, s.clinic_id, s.id
-          limit ${limit + 1}
-        ) page on true
-        order by page."startsOn", page."clinicId", page.id`);
+      const rows = await readDb.any(
+        monthPage({ from, to, afterStart, afterClinic, afterId, limit: limit + 1 }),
+      );
       const first = rows[0];
       const page = toPage(
         rows.filter(carriesRecord),
