@@ -28,9 +28,9 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
 /**
  * Interleaves library calls with raw replays of the statements each call sent,
  * in one process on one data set, so drift on a shared machine hits both sides.
- * Reads: inputs are captured first, then each pair runs library-then-raw or
- * raw-then-library alternately. Writes: library call (captured), undo, raw
- * replay of the same statements, then the replay's rows are removed.
+ * Reads: inputs are captured first. Writes: each input's library call is
+ * captured untimed and undone first. Then each pair runs library-then-raw or
+ * raw-then-library alternately, with the data put back between the two.
  *
  * The pairs run in rounds, one per raw connection, each connection open for
  * the whole scale like the library's. On 2 shared cores one backend can land on
@@ -83,16 +83,30 @@ export async function measureOverhead(
         }
       } else {
         const trial = scenario.draw();
-        const started = performance.now();
+        // Untimed: captures the statements, and warms this input's pages for
+        // both sides (the side that went second would otherwise find them warm).
         const { statements } = await recorder.capture(() => trial.run());
-        library = performance.now() - started;
         statementCount += statements.length;
         await trial.undo();
-        let rows: ReplayRow[] = [];
-        bare = await timed(async () => {
-          rows = await replay(raw, statements);
-        });
-        await trial.settleReplay(rows);
+        const runLibrary = () => timed(() => trial.run());
+        const runRaw = async () => {
+          let rows: ReplayRow[] = [];
+          const ms = await timed(async () => {
+            rows = await replay(raw, statements);
+          });
+          await trial.settleReplay(rows);
+          return ms;
+        };
+        if (i % 2 === 0) {
+          library = await runLibrary();
+          await trial.undo();
+          bare = await runRaw();
+        } else {
+          bare = await runRaw();
+          await trial.undo();
+          library = await runLibrary();
+          await trial.settle();
+        }
       }
       if (call >= warmCalls) {
         libraryMs.push(library);

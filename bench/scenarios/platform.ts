@@ -106,14 +106,18 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
           },
           settle: async () => {},
           undo: async () => {
-            if (before)
-              await admin.query('update clinics set version = $2, clinic_name = $3 where id = $1', [
-                clinicId,
-                before.version,
-                before.name,
-              ]);
+            if (!before) return;
+            await admin.query('update clinics set version = $2, clinic_name = $3 where id = $1', [
+              clinicId,
+              before.version,
+              before.name,
+            ]);
+            clinicState.set(clinicId, before);
           },
-          settleReplay: async () => {},
+          // The replay made the same change: the clinic is where the call left it.
+          settleReplay: async () => {
+            if (after) clinicState.set(clinicId, after);
+          },
         };
       },
       finish: async () => {

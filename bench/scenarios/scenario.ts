@@ -18,9 +18,16 @@ export interface Trial {
   run(): Promise<void>;
   /** After `run` in a latency run: removes or reverts what the call added (bounded growth). */
   settle(): Promise<void>;
-  /** After `run` before a raw replay: restores the state the call started from, so its statements replay verbatim. */
+  /**
+   * After `run` or a raw replay of its statements: restores the state the call
+   * started from (database and any state the trial keeps), so the call can run
+   * again, or its statements replay verbatim.
+   */
   undo(): Promise<void>;
-  /** After a raw replay: removes what the replay added, given the rows its last statement returned. */
+  /**
+   * After a raw replay: removes what the replay added, given the rows its last
+   * statement returned, or records where the replay left the data (as `run` would).
+   */
   settleReplay(rows: readonly ReplayRow[]): Promise<void>;
 }
 

@@ -118,21 +118,28 @@ export async function subscriptionScenarios(deps: ScenarioDeps): Promise<Scenari
       draw: (): Trial => {
         const clinicId = prng.pick(toggled);
         const action = suspended.has(clinicId) ? 'reactivate' : 'suspend';
+        // Where the clinic stands after the call (or its replay), and before it.
+        const markDone = () =>
+          action === 'suspend' ? suspended.add(clinicId) : suspended.delete(clinicId);
+        const markUndone = () =>
+          action === 'suspend' ? suspended.delete(clinicId) : suspended.add(clinicId);
         return {
           run: async () => {
             if (action === 'suspend') {
               await vz.subscriptions.suspend(clinicId, { suspendedBy: adminId });
-              suspended.add(clinicId);
             } else {
               await vz.subscriptions.reactivate(clinicId, { reactivatedBy: adminId });
-              suspended.delete(clinicId);
             }
+            markDone();
           },
           settle: async () => {},
           undo: async () => {
             await (action === 'suspend' ? setActive(clinicId) : setSuspended(clinicId));
+            markUndone();
           },
-          settleReplay: async () => {},
+          settleReplay: async () => {
+            markDone();
+          },
         };
       },
       finish: async () => {
