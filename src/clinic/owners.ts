@@ -16,11 +16,13 @@ import { exportOwners, type OwnerExportOptions } from './export.js';
 import { type ImportResult, importOwners, type OwnerImportRow } from './import.js';
 import { newOwnerSchema, ownerPatchSchema, ownerSearchSchema, pageSchema } from './inputs.js';
 import {
+  hasTrigram,
   type OwnerSummary,
   ownerCodePage,
   ownerListPage,
+  ownerNamePage,
+  ownerNameWalkPage,
   ownerSearchPage,
-  ownerShortNamePage,
   type ownerSummarySchema,
 } from './owner-page.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
@@ -130,8 +132,8 @@ export function createOwnersRepository(scope: ScopeContext) {
      * Live owners matching `name` (case-insensitive substring; `%`, `_`, `\`
      * literal), `phone` (national digits, prefix or suffix, at least 3 digits) or
      * `code` (`O-000123`, `o-123`, `123`), newest first, paged like `list`.
-     * ONE statement: unnamed where the plan depends on the user's text (names of
-     * 3+ characters, phones), prepared where it never does (short names, codes).
+     * ONE statement: prepared for names and codes (each has a plan that fits
+     * every term), unnamed for phones (custom plans for the digits).
      */
     async search(request: OwnerSearch): Promise<Page<OwnerSummary>> {
       const query = parseInput(ownerSearchSchema, request);
@@ -139,10 +141,9 @@ export function createOwnersRepository(scope: ScopeContext) {
       const { callingCode } = await scope.facts();
       if (query.name !== undefined) {
         const pattern = containsPattern(query.name);
-        const statement =
-          query.name.length < 3
-            ? ownerShortNamePage({ ...params, pattern })
-            : ownerSearchPage(params, sql.fragment`o.full_name ilike ${pattern}`);
+        const statement = hasTrigram(query.name)
+          ? ownerNamePage({ ...params, pattern })
+          : ownerNameWalkPage({ ...params, pattern });
         return page(statement, query.limit);
       }
       if (query.phone !== undefined) {

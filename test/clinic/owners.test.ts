@@ -241,6 +241,8 @@ describe('owners.search', () => {
     expect(await names({ name: 'zq' })).toEqual([]);
     expect(await names({ name: 'ü' })).toEqual(['Jürgen Müller']);
     expect(await names({ name: 'ÜL' })).toEqual(['Jürgen Müller']);
+    // No trigram in the term: the walk, not the index, and the same matches.
+    expect(await names({ name: 'I m' })).toEqual(['Maxi Mustermann']);
   });
 
   it.each(['O-000003', 'o-3', '3', ' O3 '])('finds an owner by code %s', async (code) => {

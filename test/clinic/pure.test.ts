@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCode, parseCode } from '../../src/clinic/codes.js';
 import { idCursor, idUpperBound } from '../../src/clinic/cursor.js';
+import { hasTrigram } from '../../src/clinic/owner-page.js';
 import { nationalDigits } from '../../src/clinic/phone.js';
 import { ValidationError } from '../../src/index.js';
 import { containsPattern, escapeLike } from '../../src/like.js';
@@ -59,5 +60,19 @@ describe('cursor', () => {
     for (const forged of ['', 'e30', Buffer.from('{"id":-1}').toString('base64url')]) {
       expect(() => idUpperBound(forged)).toThrow(ValidationError);
     }
+  });
+});
+
+describe('hasTrigram', () => {
+  it.each([
+    ['mül', true],
+    ['Müller', true],
+    ['a b c', false],
+    ['x_m', false],
+    ['mü', false],
+    ['100%', true],
+    ['--', false],
+  ])('%s: %s', (term, expected) => {
+    expect(hasTrigram(term)).toBe(expected);
   });
 });
