@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { primaryPoolOf } from '../src/client.js';
 import { createVetalyze } from '../src/index.js';
 import { seedingReport, seedScale } from './commands/seed.js';
 import { describeEnvironment, type Environment } from './environment.js';
@@ -70,13 +71,7 @@ async function runScale(
     onQuery: recorder.onQuery,
   });
   const admin = new pg.Client({ connectionString: databaseUrl });
-  // Bare node-postgres for the library/raw pairs: one connection per round.
-  const rawClients = Array.from(
-    { length: 4 },
-    () => new pg.Client({ connectionString: databaseUrl }),
-  );
   await admin.connect();
-  await Promise.all(rawClients.map((client) => client.connect()));
   try {
     // As pgbench does before a run: earlier runs' created-then-removed rows leave
     // dead tuples and GIN pending entries; vacuuming makes every run start alike.
@@ -129,7 +124,7 @@ async function runScale(
                 scenario,
                 target.kind,
                 recorder,
-                rawClients,
+                primaryPoolOf(vz),
                 options.overheadSamples,
               )
             : null;
@@ -223,7 +218,7 @@ async function runScale(
       load,
     };
   } finally {
-    await Promise.all([admin.end(), ...rawClients.map((client) => client.end()), vz.close()]);
+    await Promise.all([admin.end(), vz.close()]);
   }
 }
 

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { z } from 'zod';
 import { createClinicFactsCache } from './cache/clinic-facts.js';
 import { createClinicStatusCache, type StatusCacheOptions } from './cache/clinic-status-cache.js';
@@ -134,7 +135,7 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     cursorPool,
     lookupTtlMs: settings.lookupTtlMs,
   };
-  return {
+  const vz: Vetalyze = {
     lookups: createLookupsRepository(context),
     users: createUsersRepository(context),
     clinics: createClinicsRepository(context),
@@ -145,4 +146,20 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
       await Promise.all(allPools.map((pool) => pool.end()));
     },
   };
+  primaryPools.set(vz, pools[0] as pg.Pool);
+  return vz;
+}
+
+const primaryPools = new WeakMap<Vetalyze, pg.Pool>();
+
+/**
+ * The node-postgres pool behind `vz`'s primary. Not exported from the package:
+ * the harness replays the library's statements on the very connection the
+ * library used, so a comparison measures the library and not which CPU a
+ * backend happened to run on.
+ */
+export function primaryPoolOf(vz: Vetalyze): pg.Pool {
+  const pool = primaryPools.get(vz);
+  if (!pool) throw new Error('not a Vetalyze made by createVetalyze');
+  return pool;
 }

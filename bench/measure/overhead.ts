@@ -16,7 +16,7 @@ export interface OverheadResult {
   readonly statementsPerCall: number;
 }
 
-/** Pairs discarded at the start of each round. */
+/** Pairs discarded first. */
 const warmCalls = 5;
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
@@ -32,25 +32,23 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
  * captured untimed and undone first. Then each pair runs library-then-raw or
  * raw-then-library alternately, with the data put back between the two.
  *
- * The pairs run in rounds, one per raw connection, each connection open for
- * the whole scale like the library's. On 2 shared cores one backend can land on
- * a luckier CPU than another for a whole run: with one raw connection,
- * owners.get measured 1.05x, 1.38x and 1.07x in three runs with the library's
- * own p50 unchanged; several backends average that luck out.
+ * The replay borrows a connection from `pool`, the library's own primary pool,
+ * which hands out its most recently used connection: both sides run on the
+ * same backend. With separate connections the ratio measured which CPU each
+ * backend sat on: owners.get read 1.05x, 1.38x and 1.07x in three runs with a
+ * single raw connection, and clinics.get 1.14x-1.64x with four.
  * Returns null when the operation sends no statement (a cache hit).
  */
 export async function measureOverhead(
   scenario: Scenario,
   kind: 'read' | 'write',
   recorder: StatementRecorder,
-  rawClients: readonly pg.ClientBase[],
+  pool: pg.Pool,
   samples: number,
 ): Promise<OverheadResult | null> {
   const libraryMs: number[] = [];
   const rawMs: number[] = [];
-  const rounds = rawClients.length;
-  const perRound = Math.ceil(samples / rounds) + warmCalls;
-  const calls = perRound * rounds;
+  const calls = samples + warmCalls;
   let statementCount = 0;
 
   // Reads: every input's statements, captured before any timing.
@@ -63,55 +61,62 @@ export async function measureOverhead(
   }
   if (kind === 'read' && statementCount === 0) return null;
 
-  for (let round = 0; round < rounds; round++) {
-    const raw = rawClients[round] as pg.ClientBase;
-    for (let call = 0; call < perRound; call++) {
-      const i = round * perRound + call;
-      let library: number;
-      let bare: number;
-      if (kind === 'read') {
-        const trial = trials[i] as Trial;
-        const statements = captured[i] ?? [];
-        const timeLibrary = () => timed(() => trial.run());
-        const timeRaw = () => timed(() => replay(raw, statements));
-        if (i % 2 === 0) {
-          library = await timeLibrary();
-          bare = await timeRaw();
-        } else {
-          bare = await timeRaw();
-          library = await timeLibrary();
-        }
+  /** Times the replay alone, on a connection borrowed outside the timing. */
+  const timeReplay = async (statements: readonly CapturedStatement[]) => {
+    const client = await pool.connect();
+    try {
+      let rows: ReplayRow[] = [];
+      const ms = await timed(async () => {
+        rows = await replay(client, statements);
+      });
+      return { ms, rows };
+    } finally {
+      client.release();
+    }
+  };
+
+  for (let i = 0; i < calls; i++) {
+    let library: number;
+    let bare: number;
+    if (kind === 'read') {
+      const trial = trials[i] as Trial;
+      const statements = captured[i] ?? [];
+      const timeLibrary = () => timed(() => trial.run());
+      const timeRaw = async () => (await timeReplay(statements)).ms;
+      if (i % 2 === 0) {
+        library = await timeLibrary();
+        bare = await timeRaw();
       } else {
-        const trial = scenario.draw();
-        // Untimed: captures the statements, and warms this input's pages for
-        // both sides (the side that went second would otherwise find them warm).
-        const { statements } = await recorder.capture(() => trial.run());
-        statementCount += statements.length;
+        bare = await timeRaw();
+        library = await timeLibrary();
+      }
+    } else {
+      const trial = scenario.draw();
+      // Untimed: captures the statements, and warms this input's pages for
+      // both sides (the side that went second would otherwise find them warm).
+      const { statements } = await recorder.capture(() => trial.run());
+      statementCount += statements.length;
+      await trial.undo();
+      const runLibrary = () => timed(() => trial.run());
+      const runRaw = async () => {
+        const { ms, rows } = await timeReplay(statements);
+        await trial.settleReplay(rows);
+        return ms;
+      };
+      if (i % 2 === 0) {
+        library = await runLibrary();
         await trial.undo();
-        const runLibrary = () => timed(() => trial.run());
-        const runRaw = async () => {
-          let rows: ReplayRow[] = [];
-          const ms = await timed(async () => {
-            rows = await replay(raw, statements);
-          });
-          await trial.settleReplay(rows);
-          return ms;
-        };
-        if (i % 2 === 0) {
-          library = await runLibrary();
-          await trial.undo();
-          bare = await runRaw();
-        } else {
-          bare = await runRaw();
-          await trial.undo();
-          library = await runLibrary();
-          await trial.settle();
-        }
+        bare = await runRaw();
+      } else {
+        bare = await runRaw();
+        await trial.undo();
+        library = await runLibrary();
+        await trial.settle();
       }
-      if (call >= warmCalls) {
-        libraryMs.push(library);
-        rawMs.push(bare);
-      }
+    }
+    if (i >= warmCalls) {
+      libraryMs.push(library);
+      rawMs.push(bare);
     }
   }
   if (statementCount === 0) return null;
