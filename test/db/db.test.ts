@@ -74,6 +74,16 @@ describe('statements', () => {
     ]);
     expect(events[0]?.sql).toContain('where id = $1');
   });
+
+  it('refuse a second text under a prepared statement’s name, never send the first', async () => {
+    const one = z.object({ n: z.number() });
+    expect(await db.one(sql.prepared('test_renamed', one)`select 1 as n`)).toEqual({ n: 1 });
+    const error = await db
+      .one(sql.prepared('test_renamed', one)`select 2 as n`)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as Error).message).toMatch(/test_renamed/);
+  });
 });
 
 describe('transactions', () => {
