@@ -2,6 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
+import { preparedStatement } from '../db/prepared.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
 import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
@@ -173,6 +174,80 @@ function toDetail(row: z.infer<typeof clinicDetailRow>): ClinicDetail {
   };
 }
 
+/**
+ * The owner's account, the clinic, its owner's staff row and its counters, in
+ * data-modifying CTEs: the four inserts commit or fail together. A new clinic
+ * has no subscription history, so its status is 'none' by construction.
+ */
+const createClinicStatement = preparedStatement(
+  'vz_platform_clinic_create',
+  clinicDetailRow,
+  (p: {
+    email: string;
+    fullName: string;
+    passwordHash: string | null;
+    countryCode: string;
+    clinicName: string;
+    ownerPhoneNumber: string;
+    clinicPhoneNumber: string;
+  }) => sql.fragment`
+    with new_user as (
+      insert into users (email, full_name, role, password_hash)
+      values (${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash})
+      returning id, email, full_name
+    ), c as (
+      insert into clinics
+        (owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
+      select id, ${p.countryCode}, ${p.clinicName}, ${p.ownerPhoneNumber}, ${p.clinicPhoneNumber}
+      from new_user
+      returning *
+    ), staff as (
+      insert into clinic_staff (clinic_id, user_id, role)
+      select id, owner_user_id, 'clinic_owner' from c
+    ), counters as (
+      insert into clinic_counters (clinic_id) select id from c
+    )
+    select c.id, c.clinic_name as "clinicName", c.country_code as "countryCode",
+      c.owner_user_id as "ownerUserId", c.owner_phone_number as "ownerPhoneNumber",
+      c.clinic_phone_number as "clinicPhoneNumber", c.version,
+      c.created_at as "createdAt", c.updated_at as "updatedAt",
+      'none' as status, null::json as subscription,
+      u.email as "ownerEmail", u.full_name as "ownerFullName",
+      co.name as "countryName", co.calling_code as "callingCode",
+      0 as "activeDoctors", 0 as "activeReceptionists"
+    from c
+    join new_user u on u.id = c.owner_user_id
+    join countries co on co.code = c.country_code`,
+);
+
+/** Changes the given columns (null keeps one) if `version` is still the clinic's. */
+const updateClinicStatement = preparedStatement(
+  'vz_platform_clinic_update',
+  clinicDetailRow,
+  (p: {
+    clinicId: number;
+    version: number;
+    clinicName: string | null;
+    countryCode: string | null;
+    ownerPhoneNumber: string | null;
+    clinicPhoneNumber: string | null;
+  }) => sql.fragment`
+    with c as (
+      update clinics set
+        clinic_name = coalesce(${p.clinicName}::text, clinic_name),
+        country_code = coalesce(${p.countryCode}::text, country_code),
+        owner_phone_number = coalesce(${p.ownerPhoneNumber}::text, owner_phone_number),
+        clinic_phone_number = coalesce(${p.clinicPhoneNumber}::text, clinic_phone_number),
+        version = version + 1,
+        updated_at = now()
+      where id = ${p.clinicId} and version = ${p.version}
+      returning *
+    )
+    select ${clinicDetailColumnsSql}
+    from c
+    ${clinicDetailTailSql}`,
+);
+
 /** Builds the clinics repository (see {@link ClinicsRepository}). */
 export function createClinicsRepository(context: Context): ClinicsRepository {
   const { db, readDb, statusCache } = context;
@@ -188,37 +263,17 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
       const clinic = parseInput(createInput, input);
       const { owner } = clinic;
       const passwordHash = owner.password === undefined ? null : await hashPassword(owner.password);
-      // Data-modifying CTEs: the four inserts commit or fail together. The new
-      // clinic has no subscription history, so its status is 'none' by construction.
-      const row = await db.one(sql.prepared('vz_platform_clinic_create', clinicDetailRow)`
-          with new_user as (
-            insert into users (email, full_name, role, password_hash)
-            values (${owner.email}, ${owner.fullName}, 'clinic_owner', ${passwordHash})
-            returning id, email, full_name
-          ), c as (
-            insert into clinics
-              (owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
-            select id, ${clinic.countryCode}, ${clinic.clinicName},
-                   ${clinic.ownerPhoneNumber}, ${clinic.clinicPhoneNumber}
-            from new_user
-            returning *
-          ), staff as (
-            insert into clinic_staff (clinic_id, user_id, role)
-            select id, owner_user_id, 'clinic_owner' from c
-          ), counters as (
-            insert into clinic_counters (clinic_id) select id from c
-          )
-          select c.id, c.clinic_name as "clinicName", c.country_code as "countryCode",
-            c.owner_user_id as "ownerUserId", c.owner_phone_number as "ownerPhoneNumber",
-            c.clinic_phone_number as "clinicPhoneNumber", c.version,
-            c.created_at as "createdAt", c.updated_at as "updatedAt",
-            'none' as status, null::json as subscription,
-            u.email as "ownerEmail", u.full_name as "ownerFullName",
-            co.name as "countryName", co.calling_code as "callingCode",
-            0 as "activeDoctors", 0 as "activeReceptionists"
-          from c
-          join new_user u on u.id = c.owner_user_id
-          join countries co on co.code = c.country_code`);
+      const row = await db.one(
+        createClinicStatement({
+          email: owner.email,
+          fullName: owner.fullName,
+          passwordHash,
+          countryCode: clinic.countryCode,
+          clinicName: clinic.clinicName,
+          ownerPhoneNumber: clinic.ownerPhoneNumber,
+          clinicPhoneNumber: clinic.clinicPhoneNumber,
+        }),
+      );
       // A new id has no cached status; invalidating keeps the rule "every write" simple.
       statusCache.invalidate(row.id);
       return toDetail(row);
@@ -234,21 +289,16 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
     update: async (id, patch) => {
       const clinicId = parseInput(idSchema, id);
       const change = parseInput(updateInput, patch);
-      const row = await db.maybeOne(sql.prepared('vz_platform_clinic_update', clinicDetailRow)`
-        with c as (
-          update clinics set
-            clinic_name = coalesce(${change.clinicName ?? null}::text, clinic_name),
-            country_code = coalesce(${change.countryCode ?? null}::text, country_code),
-            owner_phone_number = coalesce(${change.ownerPhoneNumber ?? null}::text, owner_phone_number),
-            clinic_phone_number = coalesce(${change.clinicPhoneNumber ?? null}::text, clinic_phone_number),
-            version = version + 1,
-            updated_at = now()
-          where id = ${clinicId} and version = ${change.version}
-          returning *
-        )
-        select ${clinicDetailColumnsSql}
-        from c
-        ${clinicDetailTailSql}`);
+      const row = await db.maybeOne(
+        updateClinicStatement({
+          clinicId,
+          version: change.version,
+          clinicName: change.clinicName ?? null,
+          countryCode: change.countryCode ?? null,
+          ownerPhoneNumber: change.ownerPhoneNumber ?? null,
+          clinicPhoneNumber: change.clinicPhoneNumber ?? null,
+        }),
+      );
       if (change.countryCode !== undefined) context.clinicFacts.invalidate(clinicId);
       if (row) return toDetail(row);
       const current = await db.maybeOneFirst(
