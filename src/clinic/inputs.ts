@@ -167,8 +167,13 @@ const pageFields = {
   cursor: z.string().min(1).max(200).optional(),
 };
 
+/** Page fields of the owner lists, and whether each owner comes with its pets' names. */
+const ownerPageFields = { ...pageFields, withPetNames: z.boolean().default(false) };
+
 /** Input of the lists: `owners.list`. */
-export const pageSchema = z.strictObject(pageFields).default({ limit: 20 });
+export const pageSchema = z
+  .strictObject(ownerPageFields)
+  .default({ limit: 20, withPetNames: false });
 
 const searchName = z.string().trim().min(1).max(200).optional();
 
@@ -198,7 +203,7 @@ export const ownerSearchSchema = z
       .string()
       .refine((value) => parseCode('O', value) !== undefined, 'is not an owner code like O-000123')
       .optional(),
-    ...pageFields,
+    ...ownerPageFields,
   })
   .superRefine(exactlyOne(['name', 'phone', 'code']));
 

@@ -1,24 +1,26 @@
 /**
  * Pages of owners (`owners.list`, `owners.search`) as ONE statement of owner
- * summaries: the owner's columns and the names of its live pets, not the pets
- * themselves. Open an owner with `owners.get` for its pets; the seed splits
- * "list owners" and "owner with pets" the same way.
+ * summaries: the owner's columns, and the names of its live pets when the
+ * caller asks (`withPetNames: true`), never the pets themselves. Open an owner
+ * with `owners.get` for its pets; the seed splits "list owners" and "owner with
+ * pets" the same way.
  *
- * Why summaries, measured with raw node-postgres on a 1,500-owner clinic (page
- * of 20, p50): owners alone 0.26 ms, owners with pet names 0.36 ms, owners with
- * full pets as flat joined rows 0.50–0.54 ms, as one json_agg per owner 0.58 ms.
- * The server needs 0.09 ms for any of them; the rest is moving and parsing the
- * pets' columns, which a list never shows.
+ * Why pet names are asked for, measured with raw node-postgres on the
+ * 1000-clinic data set (page of 20, one connection, 10,000 pages): owners
+ * alone 0.30 ms p50 / 0.36-0.40 ms p95, with pet names 0.40 / 0.48 ms, so
+ * by default `owners.list` keeps its 0.6 ms p95 budget with room on a noisy
+ * machine. Full pets as flat joined rows took 0.50-0.54 ms and as one
+ * json_agg per owner 0.58 ms (p50, issue 4's measurement).
  */
 import { type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
 import { ownerColumns, ownerSchema } from './rows.js';
 
-/** An owner as lists and searches return it: its fields and its live pets' names. */
+/** An owner as lists and searches return it: its fields, and its live pets' names when asked. */
 export const ownerSummarySchema = ownerSchema.omit({ pets: true }).extend({
-  /** Names of the owner's live pets, oldest first. */
-  petNames: z.array(z.string()),
+  /** Names of the owner's live pets, oldest first; present with `withPetNames: true`. */
+  petNames: z.array(z.string()).optional(),
 });
 
 /** An owner as lists and searches return it. */
@@ -35,17 +37,20 @@ export interface OwnerPageParams {
 
 /**
  * Live owners of the clinic matching `filter`, below id `bound`, newest first,
- * at most `limit`. Pets are filtered by the clinic id parameter itself, not
- * only through the owner.
+ * at most `limit`, with their live pets' names when `withPetNames`. Pets are
+ * filtered by the clinic id parameter itself, not only through the owner.
  */
-function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken) {
-  return sql.fragment`
-    select ${ownerColumns},
+function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken, withPetNames: boolean) {
+  const petNames = withPetNames
+    ? sql.fragment`,
       array(
         select p.name from pets p
         where p.clinic_id = ${p.clinicId} and p.owner_id = o.id and p.archived_at is null
         order by p.id
-      ) as "petNames"
+      ) as "petNames"`
+    : sql.fragment``;
+  return sql.fragment`
+    select ${ownerColumns}${petNames}
     from owners o
     where o.clinic_id = ${p.clinicId} and o.archived_at is null and o.id < ${p.bound}::int8
       and ${filter}
@@ -53,11 +58,27 @@ function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken) {
     limit ${p.limit}`;
 }
 
+/**
+ * The two prepared statements of one page shape, with and without pet names
+ * (`<name>_pet_names`), and the call that picks one.
+ */
+function ownerPageStatements<Params extends OwnerPageParams>(
+  name: string,
+  filter: (p: Params) => FragmentSqlToken,
+) {
+  const plain = preparedStatement(name, ownerSummarySchema, (p: Params) =>
+    ownerPage(p, filter(p), false),
+  );
+  const withPetNames = preparedStatement(`${name}_pet_names`, ownerSummarySchema, (p: Params) =>
+    ownerPage(p, filter(p), true),
+  );
+  return (p: Params & { withPetNames: boolean }) => (p.withPetNames ? withPetNames(p) : plain(p));
+}
+
 /** `owners.list`: every live owner. */
-export const ownerListPage = preparedStatement(
+export const ownerListPage = ownerPageStatements(
   'vz_clinic_owner_list',
-  ownerSummarySchema,
-  (p: OwnerPageParams) => ownerPage(p, sql.fragment`true`),
+  (_p: OwnerPageParams) => sql.fragment`true`,
 );
 
 /**
@@ -65,11 +86,9 @@ export const ownerListPage = preparedStatement(
  * on (clinic_id, full_name) finds it for any term, so the plan never depends
  * on the term and a prepared statement skips 0.15-0.2 ms of planning a call.
  */
-export const ownerNamePage = preparedStatement(
+export const ownerNamePage = ownerPageStatements(
   'vz_clinic_owner_search_name',
-  ownerSummarySchema,
-  (p: OwnerPageParams & { pattern: string }) =>
-    ownerPage(p, sql.fragment`o.full_name ilike ${p.pattern}`),
+  (p: OwnerPageParams & { pattern: string }) => sql.fragment`o.full_name ilike ${p.pattern}`,
 );
 
 /**
@@ -80,11 +99,10 @@ export const ownerNamePage = preparedStatement(
  * off the GIN index (0.57 ms per 1,500 owners, against 0.75 ms for ILIKE on
  * `full_name || ''`).
  */
-export const ownerNameWalkPage = preparedStatement(
+export const ownerNameWalkPage = ownerPageStatements(
   'vz_clinic_owner_search_name_walk',
-  ownerSummarySchema,
   (p: OwnerPageParams & { pattern: string }) =>
-    ownerPage(p, sql.fragment`lower(o.full_name) like lower(${p.pattern})`),
+    sql.fragment`lower(o.full_name) like lower(${p.pattern})`,
 );
 
 /** True when pg_trgm can take a trigram from `term`: 3 letters or digits in a row. */
@@ -93,10 +111,9 @@ export function hasTrigram(term: string): boolean {
 }
 
 /** An owner code: the unique (clinic_id, seq) key. */
-export const ownerCodePage = preparedStatement(
+export const ownerCodePage = ownerPageStatements(
   'vz_clinic_owner_search_code',
-  ownerSummarySchema,
-  (p: OwnerPageParams & { seq: number }) => ownerPage(p, sql.fragment`o.seq = ${p.seq}`),
+  (p: OwnerPageParams & { seq: number }) => sql.fragment`o.seq = ${p.seq}`,
 );
 
 /**
@@ -104,6 +121,9 @@ export const ownerCodePage = preparedStatement(
  * digits: a LIKE prefix uses a btree only when the planner sees the prefix):
  * unnamed, so each call gets a custom plan.
  */
-export function ownerSearchPage(p: OwnerPageParams, filter: FragmentSqlToken) {
-  return sql.type(ownerSummarySchema)`${ownerPage(p, filter)}`;
+export function ownerSearchPage(
+  p: OwnerPageParams & { withPetNames: boolean },
+  filter: FragmentSqlToken,
+) {
+  return sql.type(ownerSummarySchema)`${ownerPage(p, filter, p.withPetNames)}`;
 }

@@ -154,10 +154,10 @@ export function createOwnersRepository(scope: ScopeContext) {
      * pets' names; `get` gives the pets): ONE prepared statement, keyset on id.
      */
     async list(request?: PageRequest): Promise<Page<OwnerSummary>> {
-      const { limit, cursor } = parseInput(pageSchema, request);
+      const { limit, cursor, withPetNames } = parseInput(pageSchema, request);
       const bound = idUpperBound(cursor);
       await scope.facts();
-      return page(ownerListPage({ clinicId, bound, limit: limit + 1 }), limit);
+      return page(ownerListPage({ clinicId, bound, limit: limit + 1, withPetNames }), limit);
     },
 
     /**
@@ -169,7 +169,12 @@ export function createOwnersRepository(scope: ScopeContext) {
      */
     async search(request: OwnerSearch): Promise<Page<OwnerSummary>> {
       const query = parseInput(ownerSearchSchema, request);
-      const params = { clinicId, bound: idUpperBound(query.cursor), limit: query.limit + 1 };
+      const params = {
+        clinicId,
+        bound: idUpperBound(query.cursor),
+        limit: query.limit + 1,
+        withPetNames: query.withPetNames,
+      };
       const { callingCode } = await scope.facts();
       if (query.name !== undefined) {
         const pattern = containsPattern(query.name);

@@ -52,7 +52,7 @@ describe('owners.import', () => {
       lastOwnerSeq: 10_001,
       lastPetSeq: 15_001,
     });
-    const last = await scope.owners.search({ code: 'O-010001' });
+    const last = await scope.owners.search({ code: 'O-010001', withPetNames: true });
     const expected = rows[9_999];
     expect(last.items[0]).toMatchObject({
       fullName: expected?.fullName,

@@ -163,7 +163,7 @@ describe('owners.list', () => {
     let pages = 0;
     do {
       const { result, statements } = await countStatements(queries, () =>
-        clinic.owners.list(cursor ? { cursor } : {}),
+        clinic.owners.list({ withPetNames: true, ...(cursor ? { cursor } : {}) }),
       );
       expect(statements).toBe(1);
       pages++;
@@ -175,6 +175,12 @@ describe('owners.list', () => {
     } while (cursor);
     expect(pages).toBe(3);
     expect(seen).toEqual(created.map((owner) => owner.id).reverse());
+    // Without the option the page leaves the pets out: the seed's "list owners".
+    const plain = await clinic.owners.list({ limit: 2 });
+    expect(plain.items).toHaveLength(2);
+    for (const owner of plain.items) expect(owner).not.toHaveProperty('petNames');
+    const named = await clinic.owners.search({ name: 'a', limit: 2, withPetNames: true });
+    for (const owner of named.items) expect(owner.petNames).toHaveLength(1);
   });
 });
 
