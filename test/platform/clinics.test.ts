@@ -276,6 +276,12 @@ describe('clinics.list', () => {
     });
   });
 
+  it('finds terms without a trigram (short, or split by spaces) by walking the clinics', async () => {
+    const { id } = await createClinic(vz, { clinicName: `${unique()} Haÿx Qu Vet` });
+    for (const term of ['ŸX', 'ÿx q', 'x Q'])
+      expect((await vz.clinics.list({ search: term })).items.map((item) => item.id)).toEqual([id]);
+  });
+
   it('filters by derived status and country, also combined, across pages', async () => {
     const made = {
       active: [] as number[],
