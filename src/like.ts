@@ -10,12 +10,3 @@ export function escapeLike(text: string): string {
 export function containsPattern(text: string): string {
   return `%${escapeLike(text)}%`;
 }
-
-/**
- * True when pg_trgm can take a trigram from `term`: 3 letters or digits in a
- * row. A generic plan that reads a trigram index is safe only for such terms;
- * for any other it reads every entry (364 ms measured for 2 characters).
- */
-export function hasTrigram(term: string): boolean {
-  return /[\p{L}\p{N}]{3}/u.test(term);
-}

@@ -7,7 +7,7 @@ import { type FragmentSqlToken, type QuerySqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { containsPattern, escapeLike, hasTrigram } from '../like.js';
+import { containsPattern, escapeLike } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
@@ -16,6 +16,7 @@ import { exportOwners, type OwnerExportOptions } from './export.js';
 import { type ImportResult, importOwners, type OwnerImportRow } from './import.js';
 import { newOwnerSchema, ownerPatchSchema, ownerSearchSchema, pageSchema } from './inputs.js';
 import {
+  hasTrigram,
   type OwnerSummary,
   ownerCodePage,
   ownerListPage,

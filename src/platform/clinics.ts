@@ -4,7 +4,7 @@ import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
 import { preparedStatement } from '../db/prepared.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { containsPattern, hasTrigram } from '../like.js';
+import { containsPattern } from '../like.js';
 import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import {
@@ -318,16 +318,8 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
       const { limit, cursor, search, status, countryCode } = parseInput(listInput, options);
       const filters = [sql.fragment`c.id < ${cursor?.[0] ?? firstPageBound}::bigint`];
       if (countryCode !== undefined) filters.push(sql.fragment`c.country_code = ${countryCode}`);
-      // A term with a trigram reads clinics_name_trgm under any plan; one without
-      // walks the clinics newest first (docs/tenancy.md, "Name search").
-      const searchShape = search ? (hasTrigram(search) ? '_name' : '_name_walk') : '';
       if (search) {
-        const pattern = containsPattern(search);
-        filters.push(
-          hasTrigram(search)
-            ? sql.fragment`c.clinic_name ilike ${pattern}`
-            : sql.fragment`lower(c.clinic_name) like lower(${pattern})`,
-        );
+        filters.push(sql.fragment`c.clinic_name ilike ${containsPattern(search)}`);
       }
       if (status !== undefined) filters.push(sql.fragment`${derivedStatusSql} = ${status}`);
       // Keyset on id: the backward primary-key scan stops after limit + 1 rows,
@@ -339,9 +331,15 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
         where ${sql.join(filters, sql.fragment` and `)}
         order by c.id desc
         limit ${limit + 1}`;
-      // Prepared, one name per shape: no shape's plan depends on the values.
-      const name = `vz_platform_clinic_page${status ? '_status' : ''}${countryCode ? '_country' : ''}${searchShape}`;
-      const rows = await readDb.any(sql.prepared(name, clinicSummaryRow)`${page}`);
+      // User text gets a custom plan (unnamed statement) so the trigram index is
+      // planned for the actual pattern; the rest are prepared, one name per shape.
+      const query = search
+        ? sql.type(clinicSummaryRow)`${page}`
+        : sql.prepared(
+            `vz_platform_clinic_page${status ? '_status' : ''}${countryCode ? '_country' : ''}`,
+            clinicSummaryRow,
+          )`${page}`;
+      const rows = await readDb.any(query);
       return toPage(
         rows,
         limit,

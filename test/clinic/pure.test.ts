@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatCode, parseCode } from '../../src/clinic/codes.js';
 import { idCursor, idUpperBound } from '../../src/clinic/cursor.js';
+import { hasTrigram } from '../../src/clinic/owner-page.js';
 import { nationalDigits } from '../../src/clinic/phone.js';
 import { ValidationError } from '../../src/index.js';
-import { containsPattern, escapeLike, hasTrigram } from '../../src/like.js';
+import { containsPattern, escapeLike } from '../../src/like.js';
 
 describe('nationalDigits', () => {
   it.each([
