@@ -1,4 +1,4 @@
-import { sql } from 'slonik';
+import { type FragmentSqlToken, type ListSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
@@ -248,6 +248,70 @@ const updateClinicStatement = preparedStatement(
     ${clinicDetailTailSql}`,
 );
 
+/** What a clinics page binds: keyset bound, rows to read, and its filters (null: none). */
+interface ClinicPageParams {
+  readonly bound: number;
+  readonly limit: number;
+  readonly status: ClinicStatus | null;
+  readonly countryCode: string | null;
+}
+
+/**
+ * Clinics below id `bound` matching `filter`, newest first: the backward
+ * primary-key scan stops after `limit` rows, each probing its open record on
+ * the unique partial index.
+ */
+function clinicPage(p: ClinicPageParams, filter: FragmentSqlToken | ListSqlToken) {
+  return sql.fragment`
+    select ${clinicSummaryColumnsSql}
+    from clinics c
+    ${openRecordJoinSql}
+    where c.id < ${p.bound}::bigint and ${filter}
+    order by c.id desc
+    limit ${p.limit}`;
+}
+
+/** The status and country filters a page asks for (`true` when none). */
+function clinicFilters(p: ClinicPageParams) {
+  const filters = [sql.fragment`true`];
+  if (p.countryCode !== null) filters.push(sql.fragment`c.country_code = ${p.countryCode}`);
+  if (p.status !== null) filters.push(sql.fragment`${derivedStatusSql} = ${p.status}`);
+  return sql.join(filters, sql.fragment` and `);
+}
+
+/** One prepared statement per filter shape; the stand-ins are never null, so every filter renders. */
+const clinicPageShapes = {
+  all: preparedStatement('vz_platform_clinic_page', clinicSummaryRow, (p: ClinicPageParams) =>
+    clinicPage(p, sql.fragment`true`),
+  ),
+  status: preparedStatement(
+    'vz_platform_clinic_page_status',
+    clinicSummaryRow,
+    (p: ClinicPageParams) => clinicPage(p, sql.fragment`${derivedStatusSql} = ${p.status}`),
+  ),
+  country: preparedStatement(
+    'vz_platform_clinic_page_country',
+    clinicSummaryRow,
+    (p: ClinicPageParams) => clinicPage(p, sql.fragment`c.country_code = ${p.countryCode}`),
+  ),
+  statusCountry: preparedStatement(
+    'vz_platform_clinic_page_status_country',
+    clinicSummaryRow,
+    (p: ClinicPageParams) =>
+      clinicPage(
+        p,
+        sql.fragment`c.country_code = ${p.countryCode} and ${derivedStatusSql} = ${p.status}`,
+      ),
+  ),
+};
+
+function preparedClinicPage(p: ClinicPageParams) {
+  if (p.status !== null && p.countryCode !== null) return clinicPageShapes.statusCountry(p);
+  if (p.status !== null) return clinicPageShapes.status(p);
+  if (p.countryCode !== null) return clinicPageShapes.country(p);
+  return clinicPageShapes.all(p);
+}
+
 /** Builds the clinics repository (see {@link ClinicsRepository}). */
 export function createClinicsRepository(context: Context): ClinicsRepository {
   const { db, readDb, statusCache } = context;
@@ -316,30 +380,22 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
 
     list: async (options) => {
       const { limit, cursor, search, status, countryCode } = parseInput(listInput, options);
-      const filters = [sql.fragment`c.id < ${cursor?.[0] ?? firstPageBound}::bigint`];
-      if (countryCode !== undefined) filters.push(sql.fragment`c.country_code = ${countryCode}`);
-      if (search) {
-        filters.push(sql.fragment`c.clinic_name ilike ${containsPattern(search)}`);
-      }
-      if (status !== undefined) filters.push(sql.fragment`${derivedStatusSql} = ${status}`);
-      // Keyset on id: the backward primary-key scan stops after limit + 1 rows,
-      // each probing its open record on the unique partial index.
-      const page = sql.fragment`
-        select ${clinicSummaryColumnsSql}
-        from clinics c
-        ${openRecordJoinSql}
-        where ${sql.join(filters, sql.fragment` and `)}
-        order by c.id desc
-        limit ${limit + 1}`;
+      const params = {
+        bound: cursor?.[0] ?? firstPageBound,
+        limit: limit + 1,
+        status: status ?? null,
+        countryCode: countryCode ?? null,
+      };
       // User text gets a custom plan (unnamed statement) so the trigram index is
-      // planned for the actual pattern; the rest are prepared, one name per shape.
-      const query = search
-        ? sql.type(clinicSummaryRow)`${page}`
-        : sql.prepared(
-            `vz_platform_clinic_page${status ? '_status' : ''}${countryCode ? '_country' : ''}`,
-            clinicSummaryRow,
-          )`${page}`;
-      const rows = await readDb.any(query);
+      // planned for the actual pattern; the other shapes are prepared.
+      const statement = search
+        ? sql.type(clinicSummaryRow)`${clinicPage(
+            params,
+            sql.fragment`c.clinic_name ilike ${containsPattern(search)}
+              and ${clinicFilters(params)}`,
+          )}`
+        : preparedClinicPage(params);
+      const rows = await readDb.any(statement);
       return toPage(
         rows,
         limit,
