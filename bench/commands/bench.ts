@@ -64,7 +64,7 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
     quick,
     timeMs: flags.time ?? (quick ? 400 : 1000),
     warmupMs: quick ? 150 : 300,
-    overheadSamples: flags.overheadSamples ?? (quick ? 80 : 200),
+    overheadSamples: flags.overheadSamples ?? (quick ? 80 : 500),
     throughputSeconds: flags.throughputSeconds ?? (quick ? 6 : 20),
     loadStepSeconds: flags.loadStepSeconds ?? (quick ? 2 : 4),
     loadMultiples: [1, 10, 100, 300, 1000, 3000, 10000],
