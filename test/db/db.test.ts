@@ -1,24 +1,16 @@
 import { sql } from 'slonik';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDb } from '../../src/db/db.js';
-import { createPgPool } from '../../src/db/pool.js';
 import type { QueryEvent } from '../../src/db/query-event.js';
 import { DatabaseError, TimeoutError, ValidationError } from '../../src/index.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, createTestPool } from '../helpers/database.js';
 
 const database = await createTestDatabase();
-const pool = createPgPool({
-  connectionString: database.url,
-  poolSize: 2,
-  statementTimeoutMs: 2_000,
-  idleInTransactionTimeoutMs: 300,
-  connectionTimeoutMs: 1_000,
-});
+const pool = createTestPool(database, { idleInTransactionTimeoutMs: 300 });
 const events: QueryEvent[] = [];
 const db = createDb(pool, { validateRows: true, onQuery: (event) => events.push(event) });
 const unchecked = createDb(pool, { validateRows: false });
-afterAll(() => pool.end());
 
 const userRow = z.object({ id: z.number(), email: z.string() });
 const countUsers = async () =>

@@ -1,7 +1,6 @@
 import { sql } from 'slonik';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/db.js';
-import { createPgPool } from '../../src/db/pool.js';
 import {
   ConflictError,
   createVetalyze,
@@ -13,17 +12,12 @@ import {
   ValidationError,
   VetalyzeError,
 } from '../../src/index.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, createTestPool } from '../helpers/database.js';
 
 const database = await createTestDatabase();
-const settings = {
-  connectionString: database.url,
-  poolSize: 2,
-  statementTimeoutMs: 200,
-  idleInTransactionTimeoutMs: 1_000,
-  connectionTimeoutMs: 1_000,
-};
-const db = createDb(createPgPool(settings), { validateRows: true });
+const db = createDb(createTestPool(database, { statementTimeoutMs: 200 }), {
+  validateRows: true,
+});
 
 const user = Number(
   await db.oneFirst(

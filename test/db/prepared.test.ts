@@ -1,21 +1,13 @@
 import { sql } from 'slonik';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDb } from '../../src/db/db.js';
-import { createPgPool } from '../../src/db/pool.js';
 import { preparedStatement } from '../../src/db/prepared.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, createTestPool } from '../helpers/database.js';
 
 const database = await createTestDatabase();
-const pool = createPgPool({
-  connectionString: database.url,
-  poolSize: 1,
-  statementTimeoutMs: 2_000,
-  idleInTransactionTimeoutMs: 2_000,
-  connectionTimeoutMs: 1_000,
-});
+const pool = createTestPool(database, { poolSize: 1 });
 const db = createDb(pool, { validateRows: true });
-afterAll(() => pool.end());
 
 const pair = z.object({ a: z.number(), b: z.string(), again: z.number() });
 

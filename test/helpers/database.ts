@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { createPgPool, type PoolSettings } from '../../src/db/pool.js';
 import { createVetalyze, type Vetalyze, type VetalyzeOptions } from '../../src/index.js';
 
 /** A database of this test file's own, cloned from the migrated template. */
@@ -64,4 +65,24 @@ export async function countStatements<T>(
   const before = queries.length;
   const result = await action();
   return { result, statements: queries.length - before };
+}
+
+/**
+ * A node-postgres pool on `database` built the way createVetalyze builds one,
+ * with short timeouts, closed after the file's tests.
+ */
+export function createTestPool(
+  database: TestDatabase,
+  overrides: Partial<Omit<PoolSettings, 'connectionString'>> = {},
+): pg.Pool {
+  const pool = createPgPool({
+    connectionString: database.url,
+    poolSize: 2,
+    statementTimeoutMs: 2_000,
+    idleInTransactionTimeoutMs: 2_000,
+    connectionTimeoutMs: 1_000,
+    ...overrides,
+  });
+  afterAll(() => pool.end());
+  return pool;
 }
