@@ -68,7 +68,7 @@ const preparedTexts = new Map<string, { readonly source: string; readonly text: 
 function driverTextOf(statement: Statement<Schema>): string {
   if (!statement.name) return toDriverText(statement.sql);
   const known = preparedTexts.get(statement.name);
-  // A different text under a known name is sent as it is; the server refuses it.
+  // A different text under a known name is sent as it is; node-postgres refuses it.
   if (known?.source === statement.sql) return known.text;
   const text = toDriverText(statement.sql);
   if (!known) preparedTexts.set(statement.name, { source: statement.sql, text });
