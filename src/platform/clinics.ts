@@ -279,7 +279,7 @@ function clinicFilters(p: ClinicPageParams) {
   return sql.join(filters, sql.fragment` and `);
 }
 
-/** One prepared statement per filter shape; the stand-ins are never null, so every filter renders. */
+/** One prepared statement per filter shape: a statement builder cannot branch on its parameters. */
 const clinicPageShapes = {
   all: preparedStatement('vz_platform_clinic_page', clinicSummaryRow, (p: ClinicPageParams) =>
     clinicPage(p, sql.fragment`true`),
@@ -305,6 +305,7 @@ const clinicPageShapes = {
   ),
 };
 
+/** The prepared page for the filters `p` asks for. */
 function preparedClinicPage(p: ClinicPageParams) {
   if (p.status !== null && p.countryCode !== null) return clinicPageShapes.statusCountry(p);
   if (p.status !== null) return clinicPageShapes.status(p);
