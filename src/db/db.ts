@@ -117,29 +117,24 @@ function createQueries(target: pg.Pool | pg.PoolClient, options: DbOptions): Que
     const values = statement.values as unknown[];
     const { name } = statement;
     const started = onQuery ? performance.now() : 0;
-    let result: pg.QueryResult;
-    try {
-      result = await target.query(name ? { name, text, values } : { text, values });
-    } catch (error) {
+    const report = (rowCount: number, failed: boolean) =>
       onQuery?.({
         sql: text,
         values: redacted(values),
         name,
         durationMs: performance.now() - started,
-        rowCount: 0,
-        failed: true,
+        rowCount,
+        failed,
       });
+    let result: pg.QueryResult;
+    try {
+      result = await target.query(name ? { name, text, values } : { text, values });
+    } catch (error) {
+      report(0, true);
       throw toVetalyzeError(error);
     }
     const rowCount = result.rowCount ?? 0;
-    onQuery?.({
-      sql: text,
-      values: redacted(values),
-      name,
-      durationMs: performance.now() - started,
-      rowCount,
-      failed: false,
-    });
+    report(rowCount, false);
     const rows: unknown[] = validateRows
       ? result.rows.map((row) => checkedRow(statement, row))
       : result.rows;
