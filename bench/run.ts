@@ -23,7 +23,7 @@ import type { Scenario } from './scenarios/scenario.js';
 import { subscriptionScenarios } from './scenarios/subscriptions.js';
 import { openBenchDatabase } from './server.js';
 import { significant } from './stats.js';
-import { budgets, loadScenarios, operationTargets, seedStorageAt } from './targets.js';
+import { budgets, loadScenarios, type OperationTarget, seedStorageAt } from './targets.js';
 
 /** What `vetalyze bench` runs. */
 export interface BenchOptions {
@@ -43,6 +43,8 @@ export interface BenchOptions {
   readonly loadStepSeconds: number;
   /** Multiples of the seed's rate the load scenarios climb through. */
   readonly loadMultiples: readonly number[];
+  /** The operations with their budgets (operationTargets, or with `--budgets` applied). */
+  readonly targets: readonly OperationTarget[];
   /** Only these operation ids (all when empty). */
   readonly only: readonly string[];
   /** Recreate the embedded database first (measures seeding from empty). */
@@ -100,7 +102,7 @@ async function runScale(
       scenarios.set(scenario.id, scenario);
 
     const operations: OperationReport[] = [];
-    const targets = operationTargets.filter(
+    const targets = options.targets.filter(
       (target) => options.only.length === 0 || options.only.includes(target.id),
     );
     for (const target of targets) {
@@ -194,7 +196,7 @@ async function runScale(
         clinics,
         seedRate: scenario.requestsPerSecond,
         scenarios: loadScenariosById,
-        budgets: new Map(operationTargets.map((target) => [target.id, target.budgetP95Ms])),
+        budgets: new Map(options.targets.map((target) => [target.id, target.budgetP95Ms])),
         multiples: options.loadMultiples,
         stepSeconds: options.loadStepSeconds,
         seed: generator.seed,

@@ -5,6 +5,7 @@ import { terminalReport } from '../report/terminal.js';
 import { writeReports } from '../report/write.js';
 import { runBench } from '../run.js';
 import { generatorOptionsFrom } from './options.js';
+import { targetsWithBudgets } from './preflight.js';
 
 /** Flags of `vetalyze bench` after parsing. */
 export interface BenchFlags extends Record<string, unknown> {
@@ -19,8 +20,12 @@ export interface BenchFlags extends Record<string, unknown> {
   overheadSamples?: number;
   throughputSeconds?: number;
   loadStepSeconds?: number;
-  only?: string;
-  checkKinds?: string;
+  /** Operation ids to measure; all when absent. */
+  only?: string[];
+  /** A JSON file of p95 budgets per operation id (see targetsWithBudgets). */
+  budgets?: string;
+  /** Check kinds `--check` enforces; all when absent. */
+  checkKinds?: string[];
 }
 
 async function toolVersion(): Promise<string> {
@@ -68,7 +73,8 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
     throughputSeconds: flags.throughputSeconds ?? (quick ? 6 : 20),
     loadStepSeconds: flags.loadStepSeconds ?? (quick ? 2 : 4),
     loadMultiples: [1, 10, 100, 300, 1000, 3000, 10000],
-    only: flags.only ? flags.only.split(',').map((id) => id.trim()) : [],
+    targets: await targetsWithBudgets(flags.budgets),
+    only: flags.only ?? [],
     fresh: flags.fresh === true,
     command: `vetalyze ${process.argv.slice(2).join(' ')}`,
     toolVersion: await toolVersion(),
@@ -78,8 +84,7 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
   const paths = await writeReports(report, flags.out);
   log(`reports: ${paths.join(', ')}`);
   if (flags.check) {
-    const kinds = flags.checkKinds ? flags.checkKinds.split(',').map((kind) => kind.trim()) : [];
-    const outcome = checkOutcome(report, kinds);
+    const outcome = checkOutcome(report, flags.checkKinds ?? []);
     for (const line of outcome.lines) process.stderr.write(`${line}\n`);
     if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
   }

@@ -9,6 +9,16 @@ import type { Scenario } from '../scenarios/scenario.js';
 import { subscriptionScenarios } from '../scenarios/subscriptions.js';
 import { openBenchDatabase } from '../server.js';
 
+/** Flags of `vetalyze explain` after parsing. */
+export interface ExplainFlags {
+  databaseUrl?: string;
+  cacheDir: string;
+  /** Operation ids to explain; all when absent. */
+  only?: string[];
+  samples: number;
+  seed: string;
+}
+
 /**
  * Prints, for each chosen read operation, the statements the library sent for
  * a few drawn inputs and EXPLAIN (ANALYZE, BUFFERS) of each: with the input's
@@ -16,13 +26,7 @@ import { openBenchDatabase } from '../server.js';
  * statement, also the generic plan it may switch to after five executions.
  * Writes are explained inside a rolled-back transaction.
  */
-export async function explainCommand(flags: {
-  databaseUrl?: string;
-  cacheDir: string;
-  only?: string;
-  samples: number;
-  seed: string;
-}): Promise<void> {
+export async function explainCommand(flags: ExplainFlags): Promise<void> {
   const database = await openBenchDatabase({
     databaseUrl: flags.databaseUrl,
     cacheDir: flags.cacheDir,
@@ -49,7 +53,7 @@ export async function explainCommand(flags: {
       ...(await clinicScenarios(deps)),
       ...(await subscriptionScenarios(deps)),
     ];
-    const only = flags.only ? flags.only.split(',').map((id) => id.trim()) : [];
+    const only = flags.only ?? [];
     for (const scenario of scenarios) {
       if (only.length > 0 && !only.includes(scenario.id)) continue;
       await scenario.prepare?.();

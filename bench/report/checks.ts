@@ -30,13 +30,29 @@ export function flatCostOf(scales: readonly ScaleReport[]): FlatCostReport[] {
     });
 }
 
-/** Every budget of issue 5 that this run measured, each as a named check. */
+/** Every kind of check a report can hold; `--check-kinds` accepts these. */
+export const checkKinds = [
+  'latency',
+  'seed-figure',
+  'overhead-p50',
+  'overhead-p95',
+  'throughput',
+  'throughput-p99',
+  'flat-cost',
+  'storage',
+  'seeding',
+] as const;
+
+/** One of {@link checkKinds}. */
+export type CheckKind = (typeof checkKinds)[number];
+
+/** Every budget this run measured, each as a named check. */
 export function checksOf(
   scales: readonly ScaleReport[],
   flatCost: readonly FlatCostReport[],
 ): CheckReport[] {
   const checks: CheckReport[] = [];
-  const add = (check: Omit<CheckReport, 'message'>, what: string) =>
+  const add = (check: Omit<CheckReport, 'message'> & { kind: CheckKind }, what: string) =>
     checks.push({
       ...check,
       message: `${check.pass ? 'ok' : 'MISSED'}: ${what} = ${fixed(check.actual)} ${check.unit} (limit ${fixed(check.limit)} ${check.unit})`,

@@ -43,6 +43,7 @@ describe('vetalyze bench on a small data set', () => {
       throughputSeconds: 0.4,
       loadStepSeconds: 0,
       loadMultiples: [1],
+      targets: operationTargets,
       only: [],
       fresh: false,
       command: 'vetalyze bench (test)',

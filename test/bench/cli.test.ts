@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  databaseUrlFromEnv,
+  diskNeededBytes,
+  operationIds,
+} from '../../bench/commands/preflight.js';
+import { main } from '../../bench/program.js';
+import { checkKinds } from '../../bench/report/checks.js';
+
+let folder: string;
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'vetalyze-cli-'));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Runs `vetalyze ...args` in this process; returns its exit status and what it printed. */
+async function vetalyze(...args: string[]): Promise<{ status: number; output: string }> {
+  let output = '';
+  const keep = (chunk: unknown) => {
+    output += String(chunk);
+    return true;
+  };
+  vi.spyOn(process.stderr, 'write').mockImplementation(keep);
+  vi.spyOn(process.stdout, 'write').mockImplementation(keep);
+  const status = await main(['node', 'vetalyze', ...args]);
+  vi.restoreAllMocks();
+  return { status, output };
+}
+
+describe('vetalyze refuses inputs that would void a run, before measuring (exit 2)', () => {
+  it('an unknown --check-kinds kind, listing the valid ones', async () => {
+    const cacheDir = join(folder, 'kinds');
+    const { status, output } = await vetalyze(
+      'bench',
+      '--cache-dir',
+      cacheDir,
+      '--check',
+      '--check-kinds',
+      'latency,speed',
+    );
+    expect(status).toBe(2);
+    expect(output).toContain("unknown check kind 'speed'");
+    for (const kind of checkKinds) expect(output).toContain(kind);
+    expect(existsSync(cacheDir)).toBe(false); // no server was started
+  });
+
+  it('an unknown --only operation id, listing the valid ones', async () => {
+    const cacheDir = join(folder, 'only');
+    const { status, output } = await vetalyze('bench', '--cache-dir', cacheDir, '--only', 'x.y');
+    expect(status).toBe(2);
+    expect(output).toContain("unknown operation id 'x.y'");
+    for (const id of operationIds) expect(output).toContain(id);
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  it('an --out that is a file, not a writable folder', async () => {
+    const file = join(folder, 'a-file');
+    await writeFile(file, 'x');
+    const cacheDir = join(folder, 'out');
+    const { status, output } = await vetalyze('bench', '--cache-dir', cacheDir, '--out', file);
+    expect(status).toBe(2);
+    expect(output).toContain(`--out ${file}: must be a writable folder`);
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  it('--scales whose data set does not fit on the disk, naming both numbers', async () => {
+    const cacheDir = join(folder, 'huge');
+    const { status, output } = await vetalyze(
+      'bench',
+      '--cache-dir',
+      cacheDir,
+      '--out',
+      join(folder, 'reports'),
+      '--scales',
+      '50,900000000',
+    );
+    expect(status).toBe(2);
+    expect(output).toMatch(
+      /data set of 900000000 clinics needs about [\d.]+ GB of disk, but .* has [\d.]+ GB/,
+    );
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  it('a --budgets file naming an unknown operation', async () => {
+    const budgets = join(folder, 'budgets.json');
+    await writeFile(budgets, JSON.stringify({ p95Ms: { 'owners.fly': 1 } }));
+    const { status, output } = await vetalyze(
+      'bench',
+      '--cache-dir',
+      join(folder, 'budgets'),
+      '--out',
+      join(folder, 'reports'),
+      '--budgets',
+      budgets,
+    );
+    expect(status).toBe(2);
+    expect(output).toContain('unknown operation id owners.fly');
+  });
+
+  it('a malformed --database-url, without echoing it', async () => {
+    const { status, output } = await vetalyze('migrate', '--database-url', 'db:secret@host');
+    expect(status).toBe(2);
+    expect(output).toContain('--database-url is malformed');
+    expect(output).not.toContain('secret');
+  });
+
+  it('a bad numeric flag', async () => {
+    const { status } = await vetalyze('bench', '--scales', '50,abc');
+    expect(status).toBe(2);
+  });
+});
+
+describe('vetalyze conventions', () => {
+  it('--version prints the package version and exits 0', async () => {
+    const { status, output } = await vetalyze('--version');
+    expect(status).toBe(0);
+    expect(output.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('help lists every operation id and shows defaults', async () => {
+    const { status, output } = await vetalyze('bench', '--help');
+    expect(status).toBe(0);
+    for (const id of operationIds) expect(output).toContain(id);
+    expect(output).toContain('(default: "reports")');
+  });
+
+  it('a refused connection names host, port, database and cause, never the password', async () => {
+    const { status, output } = await vetalyze(
+      'migrate',
+      '--database-url',
+      'postgres://app:hunter2@127.0.0.1:1/clinics',
+    );
+    expect(status).toBe(1);
+    expect(output).toContain('127.0.0.1:1, database "clinics" as user "app"');
+    expect(output).toContain('connection refused');
+    expect(output).not.toContain('hunter2');
+  });
+
+  it('takes DATABASE_URL, else the PG* variables, as the default database', () => {
+    expect(databaseUrlFromEnv({ DATABASE_URL: 'postgres://a@h/d', PGHOST: 'x' })).toBe(
+      'postgres://a@h/d',
+    );
+    expect(
+      databaseUrlFromEnv({ PGHOST: 'db', PGPORT: '6432', PGUSER: 'app', PGDATABASE: 'vz' }),
+    ).toBe('postgres://app@db:6432/vz');
+    expect(databaseUrlFromEnv({})).toBeUndefined();
+  });
+
+  it('estimates disk from bytes per clinic, scaled by owners per clinic', () => {
+    expect(diskNeededBytes(1000, 1500)).toBeCloseTo(1000 * 1e6 * 2.1, -6);
+    expect(diskNeededBytes(1000, 750)).toBeCloseTo(diskNeededBytes(500, 1500), -3);
+    // The WAL part stops at the embedded server's max_wal_size (4 GB).
+    expect(diskNeededBytes(10_000, 1500)).toBeCloseTo(10_000 * 1e6 * 1.1 + 4e9, -6);
+  });
+});
