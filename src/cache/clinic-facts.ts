@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
+import { sql } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
 
 /** What the clinic scope needs to know about its clinic before its first statement. */

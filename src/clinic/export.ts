@@ -5,10 +5,10 @@
  */
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
-import { sql } from 'slonik';
 import type { z } from 'zod';
 import { toDriverText } from '../db/db.js';
 import { toVetalyzeError } from '../db/map-error.js';
+import { sql } from '../db/sql.js';
 import { parseInput } from '../validation.js';
 import { exportOptionsSchema } from './inputs.js';
 import { type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';

@@ -3,8 +3,9 @@
  * with a few large bulk statements (sql.unnest over column arrays). Measured
  * against jsonb_to_recordset in docs/tenancy.md ("Import").
  */
-import { sql } from 'slonik';
+
 import { z } from 'zod';
+import { sql } from '../db/sql.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { toValidationIssues } from '../validation.js';
 import { formatCode } from './codes.js';

@@ -12,9 +12,10 @@
  * machine. Full pets as flat joined rows took 0.50-0.54 ms and as one
  * json_agg per owner 0.58 ms (p50, issue 4's measurement).
  */
-import { type FragmentSqlToken, sql } from 'slonik';
+
 import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 import { ownerColumns, ownerSchema } from './rows.js';
 
 /** An owner as lists and searches return it: its fields, and its live pets' names when asked. */

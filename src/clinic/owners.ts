@@ -3,9 +3,10 @@
  * their pets. Every statement filters every tenant table it touches by the
  * clinic id parameter itself. SQL shapes and statement counts: docs/clinic-api.md.
  */
-import { type FragmentSqlToken, type QuerySqlToken, sql } from 'slonik';
+
 import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
+import { type FragmentSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { containsPattern, escapeLike } from '../like.js';
 import type { Page } from '../paging.js';

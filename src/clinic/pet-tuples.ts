@@ -1,5 +1,5 @@
-import { type FragmentSqlToken, sql } from 'slonik';
 import type { z } from 'zod';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 import type { newPetSchema } from './inputs.js';
 
 /** A pet of a create or import, as the column tuple of the bulk insert. */

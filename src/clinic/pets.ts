@@ -3,8 +3,9 @@
  * owner are not archived. Every statement filters every tenant table it touches
  * by the clinic id parameter itself.
  */
-import { type FragmentSqlToken, sql } from 'slonik';
+
 import { z } from 'zod';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
 import type { Page } from '../paging.js';

@@ -8,8 +8,9 @@
  * form); pets carry no timestamps, so a pet read as json and a pet read as
  * columns are the same value.
  */
-import { type FragmentSqlToken, sql } from 'slonik';
+
 import { z } from 'zod';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 import { petSexSchema } from './inputs.js';
 
 /** A pet as every call returns it. */

@@ -3,8 +3,9 @@
  * owner, listed as `clinic_owner`). Accounts are platform-wide `users` rows;
  * membership is a `clinic_staff` row of this clinic.
  */
-import { sql } from 'slonik';
+
 import { z } from 'zod';
+import { sql } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { hashPassword } from '../platform/password.js';
 import { idSchema, parseInput } from '../validation.js';

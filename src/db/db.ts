@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { QuerySqlToken } from 'slonik';
 import { DatabaseError } from '../errors.js';
 import { toVetalyzeError } from './map-error.js';
 import { type QueryEvent, redacted } from './query-event.js';
+import type { QuerySqlToken } from './sql.js';
 
 /** Any Standard Schema, e.g. a zod schema. */
 type Schema = QuerySqlToken['parser'];

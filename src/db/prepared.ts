@@ -1,4 +1,4 @@
-import { type FragmentSqlToken, type QuerySqlToken, sql } from 'slonik';
+import { type FragmentSqlToken, type QuerySqlToken, sql } from './sql.js';
 
 type Schema = QuerySqlToken['parser'];
 

@@ -1,6 +1,6 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
+import { sql } from '../db/sql.js';
 import {
   clinicStatusSchema,
   derivedStatusSql,

@@ -1,8 +1,8 @@
-import { type FragmentSqlToken, type ListSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
 import { preparedStatement } from '../db/prepared.js';
+import { type FragmentSqlToken, type ListSqlToken, sql } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
 import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';

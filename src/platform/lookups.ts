@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import { type QuerySqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import type { Context } from '../context.js';
+import { type QuerySqlToken, sql } from '../db/sql.js';
 
 const countryRow = z.object({
   code: z.string(),

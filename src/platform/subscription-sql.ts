@@ -1,5 +1,5 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
+import { sql } from '../db/sql.js';
 
 /**
  * SQL pieces shared by the clinics and subscriptions repositories: the derived

@@ -1,8 +1,8 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Db } from '../db/db.js';
 import { preparedStatement } from '../db/prepared.js';
+import { sql } from '../db/sql.js';
 import {
   ConflictError,
   IllegalTransitionError,

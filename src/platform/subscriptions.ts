@@ -1,7 +1,7 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { preparedStatement } from '../db/prepared.js';
+import { sql } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
 import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';

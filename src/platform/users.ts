@@ -1,6 +1,6 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Context } from '../context.js';
+import { sql } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
 import { idSchema, parseInput } from '../validation.js';
 import {

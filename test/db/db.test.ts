@@ -1,8 +1,8 @@
-import { sql } from 'slonik';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDb } from '../../src/db/db.js';
 import type { QueryEvent } from '../../src/db/query-event.js';
+import { sql } from '../../src/db/sql.js';
 import { DatabaseError, TimeoutError, ValidationError } from '../../src/index.js';
 import { createTestDatabase, createTestPool } from '../helpers/database.js';
 

@@ -1,6 +1,6 @@
-import { sql } from 'slonik';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/db.js';
+import { sql } from '../../src/db/sql.js';
 import {
   ConflictError,
   createVetalyze,

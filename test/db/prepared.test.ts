@@ -1,8 +1,8 @@
-import { sql } from 'slonik';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDb } from '../../src/db/db.js';
 import { preparedStatement } from '../../src/db/prepared.js';
+import { sql } from '../../src/db/sql.js';
 import { createTestDatabase, createTestPool } from '../helpers/database.js';
 
 const database = await createTestDatabase();
