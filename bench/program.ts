@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { migrate } from '@vetalyze/db';
 import { Command, CommanderError, Option } from 'commander';
-import { migrate } from '../src/index.js';
 import { type BenchFlags, benchCommand } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
 import { type ExplainFlags, explainCommand } from './commands/explain.js';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createVetalyze } from '@vetalyze/db';
 import pg from 'pg';
-import { primaryPoolOf } from '../src/client.js';
-import { createVetalyze } from '../src/index.js';
 import { seedingReport, seedScale } from './commands/seed.js';
 import { describeEnvironment, type Environment } from './environment.js';
 import type { GeneratorOptions } from './generate/options.js';
@@ -122,13 +121,7 @@ async function runScale(
         await scenario.prepare?.();
         const overhead =
           options.overheadSamples > 0
-            ? await measureOverhead(
-                scenario,
-                target.kind,
-                recorder,
-                primaryPoolOf(vz),
-                options.overheadSamples,
-              )
+            ? await measureOverhead(scenario, target.kind, recorder, vz, options.overheadSamples)
             : null;
         const report = operationReport(
           target,

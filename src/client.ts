@@ -5,6 +5,7 @@ import { createClinicStatusCache, type StatusCacheOptions } from './cache/clinic
 import { type ClinicScope, createClinicScope } from './clinic/scope.js';
 import type { Context } from './context.js';
 import { createDb, type Db } from './db/db.js';
+import { toVetalyzeError } from './db/map-error.js';
 import { type MigrationResult, migrate } from './db/migrate.js';
 import { checkConnection, createPgPool } from './db/pool.js';
 import type { QueryEvent } from './db/query-event.js';
@@ -81,6 +82,26 @@ export interface Vetalyze {
   migrate(): Promise<MigrationResult>;
   /** Ends every pool; waits for running statements. */
   close(): Promise<void>;
+  /**
+   * For diagnostics and benchmarks: runs `use` on a connection of the primary
+   * pool (the one the library's next statement would get), then gives it back.
+   * `use` must leave no session state behind (no SET, open transaction or temp
+   * table): the library relies on clean sessions. The harness replays the
+   * library's own statements through it, so library and raw run on one backend.
+   */
+  withConnection<Result>(
+    use: (connection: DiagnosticConnection) => Promise<Result>,
+  ): Promise<Result>;
+}
+
+/** A pooled connection lent by {@link Vetalyze.withConnection}: node-postgres' query, narrowed. */
+export interface DiagnosticConnection {
+  /** Sends one statement; with `name`, prepared once per connection under that name. */
+  query(statement: {
+    text: string;
+    values?: unknown[];
+    name?: string;
+  }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
 /** Calls each method of the Db of the next pool in turn. */
@@ -145,21 +166,16 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     close: async () => {
       await Promise.all(allPools.map((pool) => pool.end()));
     },
+    withConnection: async (use) => {
+      const client = await (pools[0] as pg.Pool).connect().catch((error: unknown) => {
+        throw toVetalyzeError(error);
+      });
+      try {
+        return await use(client);
+      } finally {
+        client.release();
+      }
+    },
   };
-  primaryPools.set(vz, pools[0] as pg.Pool);
   return vz;
-}
-
-const primaryPools = new WeakMap<Vetalyze, pg.Pool>();
-
-/**
- * The node-postgres pool behind `vz`'s primary. Not exported from the package:
- * the harness replays the library's statements on the very connection the
- * library used, so a comparison measures the library and not which CPU a
- * backend happened to run on.
- */
-export function primaryPoolOf(vz: Vetalyze): pg.Pool {
-  const pool = primaryPools.get(vz);
-  if (!pool) throw new Error('not a Vetalyze made by createVetalyze');
-  return pool;
 }

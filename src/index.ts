@@ -3,7 +3,12 @@
  * platform. Start with {@link createVetalyze}; see docs/ for guides.
  */
 export type { ClinicStatus, StatusCacheOptions } from './cache/clinic-status-cache.js';
-export { createVetalyze, type Vetalyze, type VetalyzeOptions } from './client.js';
+export {
+  createVetalyze,
+  type DiagnosticConnection,
+  type Vetalyze,
+  type VetalyzeOptions,
+} from './client.js';
 export type { OwnerExportOptions } from './clinic/export.js';
 export {
   csvColumns,

@@ -1,5 +1,5 @@
+import { createVetalyze } from '@vetalyze/db';
 import pg from 'pg';
-import { createVetalyze } from '../../src/index.js';
 import { createPrng } from '../generate/prng.js';
 import { clinicScenarios } from '../scenarios/clinic.js';
 import { gatherInputs } from '../scenarios/inputs.js';

@@ -1,5 +1,5 @@
+import { MigrationError } from '@vetalyze/db';
 import pg from 'pg';
-import { MigrationError } from '../../src/index.js';
 import type { GeneratorOptions } from '../generate/options.js';
 import { createProgressBar } from '../progress.js';
 import type { SeedingReport } from '../report/schema.js';

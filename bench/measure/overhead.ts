@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Vetalyze } from '@vetalyze/db';
 import type { CapturedStatement, StatementRecorder } from '../scenarios/recorder.js';
 import type { ReplayRow, Scenario, Trial } from '../scenarios/scenario.js';
 import { type LatencySummary, summarize } from '../stats.js';
@@ -32,8 +32,8 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
  * captured untimed and undone first. Then each pair runs library-then-raw or
  * raw-then-library alternately, with the data put back between the two.
  *
- * The replay borrows a connection from `pool`, the library's own primary pool,
- * which hands out its most recently used connection: both sides run on the
+ * The replay borrows a connection of the library's own primary pool
+ * (`vz.withConnection`), which hands out its most recently used connection: both sides run on the
  * same backend. With separate connections the ratio measured which CPU each
  * backend sat on: owners.get read 1.05x, 1.38x and 1.07x in three runs with a
  * single raw connection, and clinics.get 1.14x-1.64x with four.
@@ -43,7 +43,7 @@ export async function measureOverhead(
   scenario: Scenario,
   kind: 'read' | 'write',
   recorder: StatementRecorder,
-  pool: pg.Pool,
+  vz: Vetalyze,
   samples: number,
 ): Promise<OverheadResult | null> {
   const libraryMs: number[] = [];
@@ -62,18 +62,14 @@ export async function measureOverhead(
   if (kind === 'read' && statementCount === 0) return null;
 
   /** Times the replay alone, on a connection borrowed outside the timing. */
-  const timeReplay = async (statements: readonly CapturedStatement[]) => {
-    const client = await pool.connect();
-    try {
+  const timeReplay = (statements: readonly CapturedStatement[]) =>
+    vz.withConnection(async (connection) => {
       let rows: ReplayRow[] = [];
       const ms = await timed(async () => {
-        rows = await replay(client, statements);
+        rows = await replay(connection, statements);
       });
       return { ms, rows };
-    } finally {
-      client.release();
-    }
-  };
+    });
 
   for (let i = 0; i < calls; i++) {
     let library: number;

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { DiagnosticConnection } from '@vetalyze/db';
 import type { CapturedStatement } from '../scenarios/recorder.js';
 import type { ReplayRow } from '../scenarios/scenario.js';
 
@@ -9,13 +9,13 @@ import type { ReplayRow } from '../scenarios/scenario.js';
  * Returns the rows of the last statement.
  */
 export async function replay(
-  client: pg.ClientBase | pg.Pool,
+  client: DiagnosticConnection,
   statements: readonly CapturedStatement[],
 ): Promise<ReplayRow[]> {
   let rows: ReplayRow[] = [];
   for (const statement of statements) {
     const values = [...statement.values];
-    const result = await client.query<ReplayRow>(
+    const result = await client.query(
       statement.name
         ? { name: statement.name, text: statement.sql, values }
         : { text: statement.sql, values },

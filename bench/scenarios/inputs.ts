@@ -1,5 +1,5 @@
+import type { Vetalyze } from '@vetalyze/db';
 import type pg from 'pg';
-import type { Vetalyze } from '../../src/index.js';
 import { createPrng, type Prng } from '../generate/prng.js';
 
 /** Realistic inputs drawn from the loaded data, gathered once per scale (untimed). */

@@ -1,4 +1,4 @@
-import type { QueryEvent } from '../../src/index.js';
+import type { QueryEvent } from '@vetalyze/db';
 
 /** One statement as the library sent it: enough to replay it through node-postgres. */
 export interface CapturedStatement {

@@ -1,5 +1,5 @@
+import type { Vetalyze } from '@vetalyze/db';
 import type pg from 'pg';
-import type { Vetalyze } from '../../src/index.js';
 import type { Prng } from '../generate/prng.js';
 import type { InputPools } from './inputs.js';
 

@@ -1,5 +1,5 @@
+import { migrate } from '@vetalyze/db';
 import type pg from 'pg';
-import { migrate } from '../../src/index.js';
 import {
   type ClinicPlan,
   copyColumns,

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@vetalyze/bench/embedded-postgres';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../bench/embedded-postgres.js';
 
 const parent = await mkdtemp(join(tmpdir(), 'vz-embedded-'));
 afterAll(() => rm(parent, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@vetalyze/bench/embedded-postgres';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../bench/embedded-postgres.js';
 import { migrate } from '../../src/db/migrate.js';
 import { dockerAnswers, selectDatabaseSource } from './database-source.js';
 
