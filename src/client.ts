@@ -8,6 +8,7 @@ import { createDb, type Db } from './db/db.js';
 import { type MigrationResult, migrate } from './db/migrate.js';
 import { checkConnection, createPgPool } from './db/pool.js';
 import type { QueryEvent } from './db/query-event.js';
+import { createCursors } from './paging.js';
 import { type ClinicsRepository, createClinicsRepository } from './platform/clinics.js';
 import { createLookupsRepository, type LookupsRepository } from './platform/lookups.js';
 import {
@@ -41,6 +42,12 @@ export interface VetalyzeOptions {
   onQuery?: (event: QueryEvent) => void;
   /** Check every result row against its zod schema. @default true unless NODE_ENV is 'production' */
   validateRows?: boolean;
+  /**
+   * Secret (at least 32 bytes or characters) that signs list cursors. Give every
+   * app instance the same one so each accepts the others' cursors.
+   * @default 32 random bytes per createVetalyze (cursors work only on the instance that made them)
+   */
+  cursorSecret?: string | Uint8Array;
 }
 
 const optionsSchema = z.object({
@@ -63,6 +70,9 @@ const optionsSchema = z.object({
   lookupTtlMs: z.number().int().nonnegative().default(3_600_000),
   onQuery: z.custom<(event: QueryEvent) => void>((value) => typeof value === 'function').optional(),
   validateRows: z.boolean().default(process.env.NODE_ENV !== 'production'),
+  cursorSecret: z
+    .union([z.string().min(32), z.instanceof(Uint8Array).refine((bytes) => bytes.length >= 32)])
+    .optional(),
 });
 
 /** The data layer: operator-scope repositories, the clinic scope, migrations. */
@@ -134,6 +144,12 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     clinicFacts: createClinicFactsCache(primary),
     cursorPool,
     lookupTtlMs: settings.lookupTtlMs,
+    timeouts: {
+      statementMs: settings.statementTimeoutMs,
+      idleInTransactionMs: settings.idleInTransactionTimeoutMs,
+    },
+    onQuery: settings.onQuery,
+    cursors: createCursors(settings.cursorSecret),
   };
   const vz: Vetalyze = {
     lookups: createLookupsRepository(context),
