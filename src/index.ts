@@ -6,6 +6,7 @@ export type { ClinicStatus, StatusCacheOptions } from './cache/clinic-status-cac
 export { createVetalyze, type Vetalyze, type VetalyzeOptions } from './client.js';
 export type { OwnerExportOptions } from './clinic/export.js';
 export {
+  type CsvExportOptions,
   csvColumns,
   type ExportWriteResult,
   exportToCsv,
@@ -32,6 +33,7 @@ export {
   IllegalTransitionError,
   MigrationError,
   NotFoundError,
+  PoolExhaustedError,
   TenantViolationError,
   TimeoutError,
   UnavailableError,
