@@ -57,6 +57,9 @@ export function createClinicFactsCache(
     max: options.max ?? 10_000,
     ttl: options.ttlMs ?? 300_000,
     ttlAutopurge: false,
+    // Read the injected clock on every get (lru-cache otherwise reuses one
+    // reading for 1 ms, with a timer to expire it).
+    ttlResolution: 0,
     perf: { now },
   });
   const loading = new Map<number, Promise<ClinicFacts | null>>();
