@@ -2,13 +2,18 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { createClinicFactsCache } from './cache/clinic-facts.js';
 import { createClinicStatusCache, type StatusCacheOptions } from './cache/clinic-status-cache.js';
+import {
+  type InvalidationListener,
+  startInvalidationListener,
+} from './cache/invalidation-listener.js';
 import { type ClinicScope, createClinicScope } from './clinic/scope.js';
 import type { Context } from './context.js';
 import { createDb, type Db } from './db/db.js';
-import { toVetalyzeError } from './db/map-error.js';
+import { isConnectionFailure, toVetalyzeError } from './db/map-error.js';
 import { type MigrationResult, migrate } from './db/migrate.js';
-import { checkConnection, createPgPool } from './db/pool.js';
+import { borrowClient, checkConnection, createPgPool, trackBackends } from './db/pool.js';
 import type { QueryEvent } from './db/query-event.js';
+import { createCursors } from './paging.js';
 import { type ClinicsRepository, createClinicsRepository } from './platform/clinics.js';
 import { createLookupsRepository, type LookupsRepository } from './platform/lookups.js';
 import {
@@ -38,10 +43,30 @@ export interface VetalyzeOptions {
   statusCache?: StatusCacheOptions | false;
   /** How long lookup tables are served from memory, in ms. @default 3600000 (1 hour) */
   lookupTtlMs?: number;
+  /**
+   * How long a clinic's facts (existence, country calling code) are served from
+   * memory, in ms: the backstop for a missed change notice. @default 300000 (5 minutes)
+   */
+  clinicFactsTtlMs?: number;
+  /**
+   * Cross-instance cache invalidation: one more connection LISTENs for clinics
+   * whose status or country changed through any instance, and drops them from
+   * this instance's caches (within about a second). LISTEN needs a session:
+   * behind a transaction-pooling proxy give a `connectionString` that reaches
+   * the primary directly, or `false` and rely on the caches' TTLs
+   * (docs/scaling-out.md). @default { connectionString: the primary's }
+   */
+  cacheInvalidation?: { connectionString?: string } | false;
   /** Called after every statement with its SQL, values and duration. @default none */
   onQuery?: (event: QueryEvent) => void;
   /** Check every result row against its zod schema. @default true unless NODE_ENV is 'production' */
   validateRows?: boolean;
+  /**
+   * Secret (at least 32 bytes or characters) that signs list cursors. Give every
+   * app instance the same one so each accepts the others' cursors.
+   * @default 32 random bytes per createVetalyze (cursors work only on the instance that made them)
+   */
+  cursorSecret?: string | Uint8Array;
 }
 
 const optionsSchema = z.object({
@@ -62,8 +87,15 @@ const optionsSchema = z.object({
     ])
     .default({}),
   lookupTtlMs: z.number().int().nonnegative().default(3_600_000),
+  clinicFactsTtlMs: z.number().int().positive().default(300_000),
+  cacheInvalidation: z
+    .union([z.literal(false), z.object({ connectionString: z.string().min(1).optional() })])
+    .default({}),
   onQuery: z.custom<(event: QueryEvent) => void>((value) => typeof value === 'function').optional(),
   validateRows: z.boolean().default(process.env.NODE_ENV !== 'production'),
+  cursorSecret: z
+    .union([z.string().min(32), z.instanceof(Uint8Array).refine((bytes) => bytes.length >= 32)])
+    .optional(),
 });
 
 /** The data layer: operator-scope repositories, the clinic scope, migrations. */
@@ -141,6 +173,10 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     poolSize: settings.cursorPoolSize,
   });
   const allPools = [...pools, cursorPool];
+  // Backends of this instance's pools: their notices are echoes of its own writes.
+  const ownBackends = new Set<number>();
+  for (const pool of allPools)
+    trackBackends(pool, (pid, added) => (added ? ownBackends.add(pid) : ownBackends.delete(pid)));
   try {
     await Promise.all(pools.map(checkConnection));
   } catch (error) {
@@ -148,13 +184,42 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     throw error;
   }
   const [primary, ...replicas] = pools.map((pool) => createDb(pool, dbOptions)) as [Db, ...Db[]];
+  const statusCache = createClinicStatusCache(settings.statusCache);
+  const clinicFacts = createClinicFactsCache(primary, { ttlMs: settings.clinicFactsTtlMs });
+  let listener: InvalidationListener | undefined;
+  if (settings.cacheInvalidation !== false) {
+    listener = await startInvalidationListener(
+      {
+        connectionString: settings.cacheInvalidation.connectionString ?? settings.connectionString,
+        connectionTimeoutMs: settings.connectionTimeoutMs,
+      },
+      {
+        sentByThisInstance: (pid) => ownBackends.has(pid),
+        status: (clinicId) => statusCache.invalidate(clinicId),
+        facts: (clinicId) => clinicFacts.invalidate(clinicId),
+        gap: () => {
+          statusCache.clear();
+          clinicFacts.clear();
+        },
+      },
+    ).catch(async (error: unknown) => {
+      await Promise.all(allPools.map((pool) => pool.end()));
+      throw error;
+    });
+  }
   const context: Context = {
     db: primary,
     readDb: replicas.length > 0 ? roundRobin(replicas) : primary,
-    statusCache: createClinicStatusCache(settings.statusCache),
-    clinicFacts: createClinicFactsCache(primary),
+    statusCache,
+    clinicFacts,
     cursorPool,
     lookupTtlMs: settings.lookupTtlMs,
+    timeouts: {
+      statementMs: settings.statementTimeoutMs,
+      idleInTransactionMs: settings.idleInTransactionTimeoutMs,
+    },
+    onQuery: settings.onQuery,
+    cursors: createCursors(settings.cursorSecret),
   };
   const vz: Vetalyze = {
     lookups: createLookupsRepository(context),
@@ -164,16 +229,22 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     forClinic: (clinicId) => createClinicScope(context, clinicId),
     migrate: () => migrate(settings.connectionString),
     close: async () => {
+      await listener?.close();
       await Promise.all(allPools.map((pool) => pool.end()));
     },
     withConnection: async (use) => {
-      const client = await (pools[0] as pg.Pool).connect().catch((error: unknown) => {
+      const client = await borrowClient(pools[0] as pg.Pool).catch((error: unknown) => {
         throw toVetalyzeError(error);
       });
+      let failure: unknown;
       try {
         return await use(client);
+      } catch (error) {
+        failure = error;
+        throw error;
       } finally {
-        client.release();
+        // Only a connection-level failure costs the connection (as in the statement runner).
+        client.release(isConnectionFailure(failure) ? (failure as Error) : undefined);
       }
     },
   };

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { ClinicFactsCache } from './cache/clinic-facts.js';
 import type { ClinicStatusCache } from './cache/clinic-status-cache.js';
 import type { Db } from './db/db.js';
+import type { QueryEvent } from './db/query-event.js';
+import type { Cursors } from './paging.js';
 
 /** What every repository is built from; made once per `createVetalyze`. */
 export interface Context {
@@ -15,4 +17,10 @@ export interface Context {
   readonly cursorPool: pg.Pool;
   /** How long lookup tables are served from memory, in ms. */
   readonly lookupTtlMs: number;
+  /** The pools' timeouts, which streams (exports) also apply on the client side. */
+  readonly timeouts: { readonly statementMs: number; readonly idleInTransactionMs: number };
+  /** The `onQuery` option: statements outside the statement runner (exports) report here. */
+  readonly onQuery?: ((event: QueryEvent) => void) | undefined;
+  /** Signs and checks every list's cursors (one secret per `createVetalyze`). */
+  readonly cursors: Cursors;
 }

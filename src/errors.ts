@@ -12,6 +12,7 @@ export type VetalyzeErrorCode =
   | 'TENANT_VIOLATION'
   | 'TIMEOUT'
   | 'UNAVAILABLE'
+  | 'POOL_EXHAUSTED'
   | 'DATABASE'
   | 'MIGRATION';
 
@@ -105,14 +106,42 @@ export class TenantViolationError extends VetalyzeError {
   readonly code = 'TENANT_VIOLATION';
 }
 
-/** A statement ran past the statement timeout, or a connection could not be had in time. */
+/**
+ * A statement ran past the statement timeout (SQLSTATE 57014), or a session sat
+ * idle inside a transaction past `idleInTransactionTimeoutMs` (25P03). Waiting
+ * for a connection is never a TimeoutError: see {@link UnavailableError} and
+ * {@link PoolExhaustedError}.
+ */
 export class TimeoutError extends VetalyzeError {
   readonly code = 'TIMEOUT';
 }
 
-/** The database cannot be reached or is shutting down; retrying later may work. */
+/**
+ * The connection to the database failed; retrying later may work. One rule
+ * covers every connection-level failure: refused or unreachable (ECONNREFUSED,
+ * ENOTFOUND, no connection within `connectionTimeoutMs`), reset or broken
+ * (ECONNRESET, "read ECONNRESET", EPIPE, "Connection terminated"), SQLSTATE
+ * class 08, the server ending the session (57P01 administrator command, 57P02
+ * crash, 57P03 starting up or shutting down), or too many connections (53300).
+ *
+ * A read-only statement that met one of these was already retried once on a
+ * new connection; a write was not, because it may have committed before the
+ * connection failed (see docs/getting-started.md, "Connections and retries").
+ */
 export class UnavailableError extends VetalyzeError {
-  readonly code = 'UNAVAILABLE';
+  readonly code: 'UNAVAILABLE' | 'POOL_EXHAUSTED' = 'UNAVAILABLE';
+}
+
+/**
+ * The server is up, but every connection of the pool stayed busy for
+ * `connectionTimeoutMs`, so the call never started: nothing was sent, and
+ * retrying it is always safe. What to do: look for what holds connections
+ * (slow statements, transactions that wait on outside work, exports whose
+ * reader stalls), shed load or retry with back-off; raise `poolSize` only when
+ * the server has idle cores (2 busy connections per core saturate it).
+ */
+export class PoolExhaustedError extends UnavailableError {
+  override readonly code = 'POOL_EXHAUSTED';
 }
 
 /** Any other database failure; `cause` holds the driver error. */

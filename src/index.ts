@@ -11,6 +11,7 @@ export {
 } from './client.js';
 export type { OwnerExportOptions } from './clinic/export.js';
 export {
+  type CsvExportOptions,
   csvColumns,
   type ExportWriteResult,
   exportToCsv,
@@ -37,6 +38,7 @@ export {
   IllegalTransitionError,
   MigrationError,
   NotFoundError,
+  PoolExhaustedError,
   TenantViolationError,
   TimeoutError,
   UnavailableError,

@@ -36,6 +36,12 @@ export interface ClinicStatusCache {
   read(clinicId: number, load: (clinicId: number) => Promise<StatusReading>): Promise<ClinicStatus>;
   /** Forgets the clinic's status; the next read asks the database. */
   invalidate(clinicId: number): void;
+  /**
+   * Forgets every status, and every load still running keeps its result to
+   * itself: the invalidation listener lost its connection, so any entry may
+   * be stale.
+   */
+  clear(): void;
 }
 
 /** Builds the cache; `false` gives one that never holds anything. */
@@ -49,6 +55,7 @@ export function createClinicStatusCache(
       set: () => {},
       read: async (clinicId, load) => (await load(clinicId)).status,
       invalidate: () => {},
+      clear: () => {},
     };
   }
   const ttlMs = options.ttlMs ?? 300_000;
@@ -64,6 +71,8 @@ export function createClinicStatusCache(
   // Loads in flight, by clinic. `invalidate` removes the entry, which is how a
   // finishing load learns that its result may be stale and must not be cached.
   const loading = new Map<number, Promise<ClinicStatus>>();
+  // Bumped by `clear`: a load started in an older generation is never cached.
+  let generation = 0;
 
   const set = (clinicId: number, status: ClinicStatus, changesAt: number | null): void => {
     const ttl = changesAt === null ? ttlMs : Math.min(ttlMs, changesAt - now());
@@ -78,11 +87,12 @@ export function createClinicStatusCache(
       if (hit !== undefined) return Promise.resolve(hit);
       const pending = loading.get(clinicId);
       if (pending) return pending;
+      const startedIn = generation;
       const started = load(clinicId).then(
         (reading) => {
           if (loading.get(clinicId) === started) {
             loading.delete(clinicId);
-            set(clinicId, reading.status, reading.changesAt);
+            if (generation === startedIn) set(clinicId, reading.status, reading.changesAt);
           }
           return reading.status;
         },
@@ -97,6 +107,11 @@ export function createClinicStatusCache(
     invalidate: (clinicId) => {
       cache.delete(clinicId);
       loading.delete(clinicId);
+    },
+    clear: () => {
+      generation++;
+      cache.clear();
+      loading.clear();
     },
   };
 }

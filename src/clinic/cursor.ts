@@ -1,33 +1,45 @@
 import { z } from 'zod';
-import { cursorSchema, encodeCursor, type Page, toPage } from '../paging.js';
-import { parseInput } from '../validation.js';
+import { type Cursors, cursorBinding, type Page, toPage } from '../paging.js';
+import { idSchema } from '../validation.js';
 
 // Clinic-scope pages go by id, newest first: the cursor holds the last id returned.
-const idCursorSchema = cursorSchema(z.tuple([z.number().int().positive().max(2_147_483_647)]));
+const idKey = z.tuple([idSchema]);
 
-/** The cursor of the page that follows the row with this id. */
-export function idCursor(id: number): string {
-  return encodeCursor([id]);
-}
+// First page: one past the largest integer id (compared as int8, so the index is used).
+const firstPageBound = 2_147_483_648;
 
-/** The page of `rows` fetched with `limit + 1` rows, with the next page's cursor or null. */
-export function toIdPage<Row extends { id: number }>(
-  rows: readonly Row[],
-  limit: number,
-): Page<Row> {
-  return toPage(
-    rows,
-    limit,
-    (row) => [row.id],
-    (row) => row,
-  );
+/** Keyset paging by id, newest first, for one list of one clinic with one set of filters. */
+export interface IdPaging {
+  /**
+   * The exclusive upper bound on ids for a page: the cursor's id, or above
+   * every id for the first page. A cursor this list did not make for this
+   * clinic and these filters is a ValidationError on `cursor`.
+   */
+  bound(cursor: string | undefined): number;
+  /** The page of `rows` fetched with `limit + 1` rows, with the next page's cursor or null. */
+  page<Row extends { id: number }>(rows: readonly Row[], limit: number): Page<Row>;
 }
 
 /**
- * The exclusive upper bound on ids for a page: the cursor's id, or one past the
- * largest integer id for the first page (compared as int8, so the index is used).
- * A cursor this API did not return is a ValidationError on `cursor`.
+ * Paging for list `list` (e.g. `owners.search`) of clinic `clinicId`, whose
+ * cursors are bound to `filters` (e.g. `['name', 'anna']`).
  */
-export function idUpperBound(cursor: string | undefined): number {
-  return cursor === undefined ? 2_147_483_648 : parseInput(idCursorSchema, cursor, 'cursor')[0];
+export function idPaging(
+  cursors: Cursors,
+  list: string,
+  clinicId: number,
+  filters: readonly unknown[] = [],
+): IdPaging {
+  const binding = cursorBinding(list, clinicId, filters);
+  return {
+    bound: (cursor) =>
+      cursor === undefined ? firstPageBound : cursors.decode(binding, cursor, idKey)[0],
+    page: (rows, limit) =>
+      toPage(
+        rows,
+        limit,
+        (row) => cursors.encode(binding, [row.id]),
+        (row) => row,
+      ),
+  };
 }

@@ -87,9 +87,25 @@ function csvRecord(owner: Owner, pet: Pet | undefined): CsvRecord {
   };
 }
 
+/** Options of {@link exportToCsv}. */
+export interface CsvExportOptions {
+  /**
+   * Neutralise spreadsheet formulas (OWASP "CSV Injection"): a text cell that
+   * starts with `=`, `+`, `-`, `@`, a tab or a carriage return (or their
+   * full-width forms) gets a leading `'`, so a spreadsheet shows it as text
+   * instead of running it. Owner names, notes and addresses are typed by
+   * clinic staff or imported; an international phone number (`+49 ...`) is
+   * written `'+49 ...` too. Turn it off only for a consumer that is not a
+   * spreadsheet and wants the values byte for byte. @default true
+   */
+  readonly escapeFormulas?: boolean;
+}
+
 /**
  * Writes a CSV with a header row and one row per pet (owner columns repeated;
- * an owner without pets gets one row) to `writable`, and ends it.
+ * an owner without pets gets one row) to `writable`, and ends it. Cells that
+ * a spreadsheet would run as a formula are neutralised unless
+ * `escapeFormulas: false` (see {@link CsvExportOptions}).
  *
  * @example
  * await exportToCsv(clinic.owners.export(), response);
@@ -97,6 +113,7 @@ function csvRecord(owner: Owner, pet: Pet | undefined): CsvRecord {
 export async function exportToCsv(
   owners: AsyncIterable<Owner> | Iterable<Owner>,
   writable: Writable,
+  options: CsvExportOptions = {},
 ): Promise<ExportWriteResult> {
   let ownerCount = 0;
   let rowCount = 0;
@@ -119,6 +136,8 @@ export async function exportToCsv(
       header: true,
       columns: [...csvColumns],
       cast: { boolean: (value) => String(value) },
+      // csv-stringify implements the OWASP rule; numbers (ids, pet types) are never touched.
+      escape_formulas: options.escapeFormulas !== false,
     }),
     writable,
   );

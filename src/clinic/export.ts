@@ -3,12 +3,14 @@
  * pg-cursor on a connection of `context.cursorPool` (plain node-postgres), in
  * batches, so memory stays bounded whatever the clinic's size.
  */
-import type pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { z } from 'zod';
 import { toDriverText } from '../db/db.js';
 import { toVetalyzeError } from '../db/map-error.js';
+import { borrowClient } from '../db/pool.js';
+import { redacted } from '../db/query-event.js';
 import { sql } from '../db/sql.js';
+import { leaseForStream } from '../db/stream-lease.js';
 import { parseInput } from '../validation.js';
 import { exportOptionsSchema } from './inputs.js';
 import { type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';
@@ -57,7 +59,11 @@ function exportQuery(clinicId: number) {
 /**
  * Streams the clinic's live owners with their pets (see `owners.export`). The
  * cursor is closed and the connection released in `finally`: when the
- * iteration ends, when the consumer breaks out early, and when either side throws.
+ * iteration ends, when the consumer breaks out early, and when either side
+ * throws. A connection that fails, a server that stops answering, and an
+ * iterator dropped without `return()` lose the connection through the lease
+ * (see `leaseForStream`): it is destroyed and its cursor-pool slot freed.
+ * The export is reported to `onQuery` once, when it ends, with its row count.
  */
 export async function* exportOwners(
   scope: ScopeContext,
@@ -68,13 +74,18 @@ export async function* exportOwners(
     options,
   );
   await scope.facts();
+  const { context } = scope;
   const query = exportQuery(scope.clinicId);
-  let client: pg.PoolClient;
-  try {
-    client = await scope.context.cursorPool.connect();
-  } catch (error) {
+  const text = toDriverText(query.sql);
+  const client = await borrowClient(context.cursorPool).catch((error: unknown) => {
     throw toVetalyzeError(error);
-  }
+  });
+  const lease = leaseForStream(client, {
+    roundTripMs: context.timeouts.statementMs,
+    idleMs: context.timeouts.idleInTransactionMs,
+  });
+  const started = performance.now();
+  let rowCount = 0;
   let cursor: Cursor | undefined;
   let broken = false;
   try {
@@ -85,26 +96,47 @@ export async function* exportOwners(
     // - Without statistics (a table just filled by an import) the planner took
     //   a nested loop that re-ran the pets aggregate per owner (quadratic: a
     //   50,000-owner export never finished); the merge join is linear.
-    await client.query(
-      `begin read only; set local statement_timeout = ${timeoutMs}; set local enable_nestloop = off`,
+    await lease.roundTrip(() =>
+      client.query(
+        `begin read only; set local statement_timeout = ${timeoutMs}; set local enable_nestloop = off`,
+      ),
     );
-    cursor = client.query(new Cursor(toDriverText(query.sql), [...query.values]));
+    const open = client.query(new Cursor(text, [...query.values]));
+    cursor = open;
     for (;;) {
-      const rows: unknown[] = await cursor.read(batchSize);
+      const rows: unknown[] = await lease.roundTrip(() => open.read(batchSize));
       if (rows.length === 0) break;
-      for (const row of rows) yield ownerSchema.parse(row);
+      for (const row of rows) {
+        yield ownerSchema.parse(row);
+        lease.pulled();
+        rowCount++;
+      }
     }
   } catch (error) {
     broken = true;
     throw toVetalyzeError(error);
   } finally {
-    try {
-      await cursor?.close();
-      if (!broken) await client.query('commit');
-    } catch {
-      broken = true;
+    // After a failure the cursor is not closed: pg-cursor waits for a
+    // ReadyForQuery that a dead connection never sends (the export hung).
+    if (!broken && !lease.lost) {
+      try {
+        await lease.roundTrip(async () => {
+          await cursor?.close();
+          await client.query('commit');
+        });
+      } catch {
+        broken = true;
+      }
     }
     // A connection that failed is destroyed, never handed out again.
-    client.release(broken);
+    lease.end(broken);
+    context.onQuery?.({
+      sql: text,
+      values: redacted(query.values),
+      name: undefined,
+      durationMs: performance.now() - started,
+      rowCount,
+      failed: broken || lease.lost !== undefined,
+    });
   }
 }

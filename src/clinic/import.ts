@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { sql } from '../db/sql.js';
-import { ValidationError, type ValidationIssue } from '../errors.js';
+import { ConflictError, ValidationError, type ValidationIssue, VetalyzeError } from '../errors.js';
 import { toValidationIssues } from '../validation.js';
 import { formatCode } from './codes.js';
 import { newOwnerSchema } from './inputs.js';
@@ -47,13 +47,14 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * Validates every row (zod, phone digits, microchips repeated inside the
- * import) and collects every problem; throws them all, by row index, or
- * returns the rows ready to write.
+ * Validates every row (zod, phone digits, pet types that do not exist,
+ * microchips repeated inside the import) and collects every problem; throws
+ * them all, by row index, or returns the rows ready to write.
  */
 async function validateRows(
   rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>,
   callingCode: string,
+  petTypeIds: ReadonlySet<number>,
 ): Promise<PreparedRow[]> {
   const prepared: PreparedRow[] = [];
   const issues: ValidationIssue[] = [];
@@ -73,6 +74,12 @@ async function validateRows(
         issues.push(...error.issues);
       }
       owner.pets.forEach((pet, petIndex) => {
+        if (!petTypeIds.has(pet.petTypeId)) {
+          issues.push({
+            field: `${index}.pets.${petIndex}.petTypeId`,
+            message: 'is not a pet type (see lookups.petTypes())',
+          });
+        }
         if (!pet.microchip) return;
         const field = `${index}.pets.${petIndex}.microchip`;
         const first = microchips.get(pet.microchip);
@@ -89,6 +96,43 @@ async function validateRows(
 
 const counterRow = z.object({ ownerBase: z.number(), petBase: z.number() });
 const noRows = z.object({});
+const petTypeRow = z.object({ id: z.number() });
+
+/** `Key (clinic_id, microchip)=(5, 276...)`: the values PostgreSQL names in a key violation. */
+function keyValues(error: VetalyzeError): string[] | undefined {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    const detail = (cause as Error & { detail?: unknown }).detail;
+    const values = typeof detail === 'string' ? /\)=\((.*)\)/.exec(detail)?.[1] : undefined;
+    if (values !== undefined) return values.split(', ');
+    cause = cause.cause;
+  }
+  return undefined;
+}
+
+/**
+ * What only the database can see (a microchip already in the clinic, a pet
+ * type deleted since the check), named by row: the key value in the error's
+ * detail is found among the rows. Any other error passes unchanged.
+ */
+function locateRow(error: unknown, prepared: readonly PreparedRow[]): unknown {
+  if (!(error instanceof VetalyzeError)) return error;
+  const field = error instanceof ConflictError ? error.field : (error as ValidationError).field;
+  const column = field === 'microchip' ? 'microchip' : field === 'petTypeId' ? 'petTypeId' : null;
+  const value = column === null ? undefined : keyValues(error)?.at(-1);
+  if (column === null || value === undefined) return error;
+  for (const [index, { owner }] of prepared.entries()) {
+    const petIndex = owner.pets.findIndex((pet) => String(pet[column]) === value);
+    if (petIndex < 0) continue;
+    const located = `${index}.pets.${petIndex}.${column}`;
+    return error instanceof ConflictError
+      ? new ConflictError(`${located}: ${error.message}`, located, { cause: error })
+      : new ValidationError([{ field: located, message: 'refers to a row that does not exist' }], {
+          cause: error,
+        });
+  }
+  return error;
+}
 
 /**
  * Imports owners with their pets into one clinic (see `owners.import`). A
@@ -108,15 +152,40 @@ export async function importOwners(
       { field: 'rows', message: 'must be an array or an (async) iterable' },
     ]);
   }
-  const { clinicId, context } = scope;
+  const { context } = scope;
   // First, because phone numbers are normalised with the clinic's calling code.
   const { callingCode } = await scope.facts();
-  const prepared = await validateRows(rows, callingCode);
+  // Ten rows: checking every pet's type here names the bad row, where the
+  // foreign key would only fail the whole statement.
+  const petTypes = await context.db.any(sql.type(petTypeRow)`select id from pet_types`);
+  const petTypeIds = new Set(petTypes.map((row) => row.id));
+  const prepared = await validateRows(rows, callingCode, petTypeIds);
   const ownerCount = prepared.length;
   const petCount = prepared.reduce((sum, row) => sum + row.owner.pets.length, 0);
   if (ownerCount === 0) return { owners: 0, pets: 0, firstOwnerCode: null, lastOwnerCode: null };
 
-  const ownerBase = await context.db.transaction(async (tx) => {
+  const ownerBase = await writeRows(scope, prepared, ownerCount, petCount).catch(
+    (error: unknown) => {
+      throw locateRow(error, prepared);
+    },
+  );
+  return {
+    owners: ownerCount,
+    pets: petCount,
+    firstOwnerCode: formatCode('O', ownerBase + 1),
+    lastOwnerCode: formatCode('O', ownerBase + ownerCount),
+  };
+}
+
+/** Writes validated rows in one transaction; returns the owner seq before the first. */
+function writeRows(
+  scope: ScopeContext,
+  prepared: readonly PreparedRow[],
+  ownerCount: number,
+  petCount: number,
+): Promise<number> {
+  const { clinicId, context } = scope;
+  return context.db.transaction(async (tx) => {
     // One counter bump reserves every code of the import.
     const counter = await tx.one(sql.type(counterRow)`
       insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
@@ -159,10 +228,4 @@ export async function importOwners(
     }
     return counter.ownerBase;
   });
-  return {
-    owners: ownerCount,
-    pets: petCount,
-    firstOwnerCode: formatCode('O', ownerBase + 1),
-    lastOwnerCode: formatCode('O', ownerBase + ownerCount),
-  };
 }

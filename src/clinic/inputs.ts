@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { passwordSchema } from '../platform/fields.js';
-import { idSchema } from '../validation.js';
+import { idSchema, text } from '../validation.js';
 import { parseCode } from './codes.js';
 import { countDigits } from './phone.js';
 
@@ -18,8 +18,7 @@ export const versionSchema = z.number().int().min(1).max(maxInt);
  * means "not given" (kept undefined, so an update leaves the column alone).
  */
 const optionalText = (max: number) =>
-  z
-    .string()
+  text()
     .trim()
     .max(max)
     .nullable()
@@ -40,8 +39,7 @@ const pastDate = z.iso
 const optionalPastDate = pastDate.nullable().optional();
 
 /** Digits, spaces and + ( ) - . / only, 3 to 15 digits (E.164 allows 15). */
-const phoneNumberSchema = z
-  .string()
+const phoneNumberSchema = text()
   .trim()
   .max(32)
   .regex(/^[0-9+()\-./\s]*$/, {
@@ -56,13 +54,11 @@ const phoneNumberSchema = z
   .optional();
 
 /** Upper-cased, spaces removed, then 9 to 23 characters of 0-9 and A-Z. */
-export const microchipSchema = z
-  .string()
+export const microchipSchema = text()
   .transform((value) => value.replace(/\s+/g, '').toUpperCase())
   .pipe(z.string().regex(/^[0-9A-Z]{9,23}$/, 'must be 9 to 23 letters or digits'));
 
-const optionalMicrochip = z
-  .string()
+const optionalMicrochip = text()
   .nullable()
   .transform((value) => (value === null || value.trim() === '' ? null : value))
   .pipe(microchipSchema.nullable())
@@ -71,8 +67,7 @@ const optionalMicrochip = z
 const emailShape = z.email();
 
 /** An e-mail address, trimmed; `''` and null mean none. */
-const emailSchema = z
-  .string()
+const emailSchema = text()
   .trim()
   .max(254)
   .refine((value) => value === '' || emailShape.safeParse(value).success, {
@@ -90,7 +85,7 @@ const petTypeIdSchema = z.number().int().min(1).max(32_767);
 
 /** One pet of `owners.create`, `owners.import` and `pets.add`. */
 export const newPetSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
   petTypeId: petTypeIdSchema,
   breed: optionalText(100),
   sex: petSexSchema.optional(),
@@ -100,7 +95,7 @@ export const newPetSchema = z.strictObject({
 
 /** Input of `owners.create` and one row of `owners.import`. */
 export const newOwnerSchema = z.strictObject({
-  fullName: z.string().trim().min(1).max(200),
+  fullName: text().trim().min(1).max(200),
   phoneNumber: phoneNumberSchema,
   email: emailSchema,
   address: optionalText(500),
@@ -112,7 +107,7 @@ export const newOwnerSchema = z.strictObject({
 export const ownerPatchSchema = z
   .strictObject({
     version: versionSchema,
-    fullName: z.string().trim().min(1).max(200).optional(),
+    fullName: text().trim().min(1).max(200).optional(),
     phoneNumber: phoneNumberSchema,
     email: emailSchema,
     address: optionalText(500),
@@ -126,7 +121,7 @@ export const ownerPatchSchema = z
 export const petPatchSchema = z
   .strictObject({
     version: versionSchema,
-    name: z.string().trim().min(1).max(100).optional(),
+    name: text().trim().min(1).max(100).optional(),
     petTypeId: petTypeIdSchema.optional(),
     breed: optionalText(100),
     sex: petSexSchema.optional(),
@@ -164,7 +159,7 @@ export const newPetsSchema = z.array(newPetSchema).min(1).max(50);
 /** Page size (default 20, at most 100) and the cursor of the previous page. */
 const pageFields = {
   limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: text().min(1).max(200).optional(),
 };
 
 /** Page fields of the owner lists, and whether each owner comes with its pets' names. */
@@ -175,7 +170,7 @@ export const pageSchema = z
   .strictObject(ownerPageFields)
   .default({ limit: 20, withPetNames: false });
 
-const searchName = z.string().trim().min(1).max(200).optional();
+const searchName = text().trim().min(1).max(200).optional();
 
 function exactlyOne(keys: readonly string[]) {
   return (input: Record<string, unknown>, context: z.core.$RefinementCtx) => {
@@ -194,13 +189,11 @@ function exactlyOne(keys: readonly string[]) {
 export const ownerSearchSchema = z
   .strictObject({
     name: searchName,
-    phone: z
-      .string()
+    phone: text()
       .max(32)
       .refine((value) => countDigits(value) >= 3, 'must hold at least 3 digits')
       .optional(),
-    code: z
-      .string()
+    code: text()
       .refine((value) => parseCode('O', value) !== undefined, 'is not an owner code like O-000123')
       .optional(),
     ...ownerPageFields,
@@ -211,8 +204,7 @@ export const ownerSearchSchema = z
 export const petSearchSchema = z
   .strictObject({
     name: searchName,
-    code: z
-      .string()
+    code: text()
       .refine((value) => parseCode('P', value) !== undefined, 'is not a pet code like P-000123')
       .optional(),
     microchip: microchipSchema.optional(),
@@ -228,8 +220,8 @@ export const staffAddSchema = z
   .strictObject({
     role: staffRoleSchema,
     userId: idSchema.optional(),
-    email: z.string().trim().max(254).pipe(emailShape).optional(),
-    fullName: z.string().trim().min(1).max(200).optional(),
+    email: text().trim().max(254).pipe(emailShape).optional(),
+    fullName: text().trim().min(1).max(200).optional(),
     password: passwordSchema.optional(),
   })
   .superRefine((input, context) => {

@@ -12,7 +12,7 @@ import { containsPattern, escapeLike } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
-import { idUpperBound, toIdPage } from './cursor.js';
+import { type IdPaging, idPaging } from './cursor.js';
 import { exportOwners, type OwnerExportOptions } from './export.js';
 import { type ImportResult, importOwners, type OwnerImportRow } from './import.js';
 import { newOwnerSchema, ownerPatchSchema, ownerSearchSchema, pageSchema } from './inputs.js';
@@ -101,10 +101,22 @@ export function createOwnersRepository(scope: ScopeContext) {
 
   /** Runs a page statement: `limit` owners at most, with the cursor of the next page. */
   async function page(
+    paging: IdPaging,
     statement: QuerySqlToken<typeof ownerSummarySchema>,
     limit: number,
   ): Promise<Page<OwnerSummary>> {
-    return toIdPage(await context.readDb.any(statement), limit);
+    return paging.page(await context.readDb.any(statement), limit);
+  }
+
+  /** Paging of owners.search, its cursors bound to the criterion and its value. */
+  function searchPaging(query: { name?: string; phone?: string; code?: string }): IdPaging {
+    const filter =
+      query.name !== undefined
+        ? ['name', query.name]
+        : query.phone !== undefined
+          ? ['phone', query.phone]
+          : ['code', query.code];
+    return idPaging(context.cursors, 'owners.search', clinicId, filter);
   }
 
   return {
@@ -156,9 +168,14 @@ export function createOwnersRepository(scope: ScopeContext) {
      */
     async list(request?: PageRequest): Promise<Page<OwnerSummary>> {
       const { limit, cursor, withPetNames } = parseInput(pageSchema, request);
-      const bound = idUpperBound(cursor);
+      const paging = idPaging(context.cursors, 'owners.list', clinicId);
+      const bound = paging.bound(cursor);
       await scope.facts();
-      return page(ownerListPage({ clinicId, bound, limit: limit + 1, withPetNames }), limit);
+      return page(
+        paging,
+        ownerListPage({ clinicId, bound, limit: limit + 1, withPetNames }),
+        limit,
+      );
     },
 
     /**
@@ -170,9 +187,10 @@ export function createOwnersRepository(scope: ScopeContext) {
      */
     async search(request: OwnerSearch): Promise<Page<OwnerSummary>> {
       const query = parseInput(ownerSearchSchema, request);
+      const paging = searchPaging(query);
       const params = {
         clinicId,
-        bound: idUpperBound(query.cursor),
+        bound: paging.bound(query.cursor),
         limit: query.limit + 1,
         withPetNames: query.withPetNames,
       };
@@ -182,7 +200,7 @@ export function createOwnersRepository(scope: ScopeContext) {
         const statement = hasTrigram(query.name)
           ? ownerNamePage({ ...params, pattern })
           : ownerNameWalkPage({ ...params, pattern });
-        return page(statement, query.limit);
+        return page(paging, statement, query.limit);
       }
       if (query.phone !== undefined) {
         const digits = nationalDigits(query.phone, callingCode);
@@ -194,10 +212,10 @@ export function createOwnersRepository(scope: ScopeContext) {
         const prefix = `${escapeLike(digits)}%`;
         const suffix = `${escapeLike([...digits].reverse().join(''))}%`;
         const filter = sql.fragment`(o.phone_digits like ${prefix} or reverse(o.phone_digits) like ${suffix})`;
-        return page(ownerSearchPage(params, filter), query.limit);
+        return page(paging, ownerSearchPage(params, filter), query.limit);
       }
       const seq = parseCode('O', query.code ?? '') ?? 0;
-      return page(ownerCodePage({ ...params, seq }), query.limit);
+      return page(paging, ownerCodePage({ ...params, seq }), query.limit);
     },
 
     /**

@@ -11,7 +11,7 @@ import { containsPattern } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
-import { idUpperBound, toIdPage } from './cursor.js';
+import { type IdPaging, idPaging } from './cursor.js';
 import { newPetsSchema, petMoveSchema, petPatchSchema, petSearchSchema } from './inputs.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
 import { type Pet, type PetWithOwner, petColumns, petSchema, petWithOwnerSchema } from './rows.js';
@@ -38,6 +38,7 @@ export function createPetsRepository(scope: ScopeContext) {
   async function searchPage(
     filter: FragmentSqlToken,
     limit: number,
+    paging: IdPaging,
     bound: number,
   ): Promise<Page<PetWithOwner>> {
     const rows = await context.readDb.any(sql.type(petWithOwnerSchema)`
@@ -48,7 +49,7 @@ export function createPetsRepository(scope: ScopeContext) {
         and p.id < ${bound}::int8 and ${filter}
       order by p.id desc
       limit ${limit + 1}`);
-    return toIdPage(rows, limit);
+    return paging.page(rows, limit);
   }
 
   /** The current version of a visible pet, or null: classifies a failed write. */
@@ -118,7 +119,14 @@ export function createPetsRepository(scope: ScopeContext) {
      */
     async search(request: PetSearch): Promise<Page<PetWithOwner>> {
       const query = parseInput(petSearchSchema, request);
-      const bound = idUpperBound(query.cursor);
+      const filter =
+        query.name !== undefined
+          ? ['name', query.name]
+          : query.microchip !== undefined
+            ? ['microchip', query.microchip]
+            : ['code', query.code];
+      const paging = idPaging(context.cursors, 'pets.search', clinicId, filter);
+      const bound = paging.bound(query.cursor);
       await scope.facts();
       if (query.name !== undefined) {
         // Under 3 characters no trigram exists: walk the clinic's pets newest first.
@@ -126,14 +134,20 @@ export function createPetsRepository(scope: ScopeContext) {
         return searchPage(
           sql.fragment`${column} ilike ${containsPattern(query.name)}`,
           query.limit,
+          paging,
           bound,
         );
       }
       if (query.microchip !== undefined) {
-        return searchPage(sql.fragment`p.microchip = ${query.microchip}`, query.limit, bound);
+        return searchPage(
+          sql.fragment`p.microchip = ${query.microchip}`,
+          query.limit,
+          paging,
+          bound,
+        );
       }
       const seq = parseCode('P', query.code ?? '') ?? 0;
-      return searchPage(sql.fragment`p.seq = ${seq}`, query.limit, bound);
+      return searchPage(sql.fragment`p.seq = ${seq}`, query.limit, paging, bound);
     },
 
     /**

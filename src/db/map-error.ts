@@ -2,6 +2,7 @@ import {
   ConflictError,
   DatabaseError,
   NotFoundError,
+  PoolExhaustedError,
   TenantViolationError,
   TimeoutError,
   UnavailableError,
@@ -67,11 +68,63 @@ function findPgError(error: unknown): PgErrorFields | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const fields = current as Error & PgErrorFields;
-    if (typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code)) return fields;
+    // Node's socket codes are upper case too ('EPIPE' has five letters): not SQLSTATEs.
+    if (
+      typeof fields.code === 'string' &&
+      /^[0-9A-Z]{5}$/.test(fields.code) &&
+      !socketErrorCodes.has(fields.code)
+    )
+      return fields;
     current = current.cause;
   }
   return undefined;
 }
+
+/** Node.js socket and stream error codes that mean the connection is gone or was never made. */
+const socketErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
+
+/** node-postgres' own words for a connection that ended, or could not be made in time. */
+const connectionLostMessage =
+  /Connection terminated|not queryable|connection timeout|Connection closed|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND/i;
+
+/**
+ * True when `error` means the connection itself failed (the one rule of
+ * `UnavailableError`): a socket error, node-postgres saying the connection
+ * ended, SQLSTATE class 08, or the server ending the session (57P01-57P03).
+ * Such a connection is destroyed; after any other error it is returned to the
+ * pool and reused.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (socketErrorCodes.has(code) || code.startsWith('08') || code.startsWith('57P'))
+        return true;
+      if (/^[0-9A-Z]{5}$/.test(code)) return false;
+    }
+    if (connectionLostMessage.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** pg-pool's words when every connection stayed busy past `connectionTimeoutMillis`. */
+const poolExhaustedMessage = 'timeout exceeded when trying to connect';
 
 /**
  * Turns any error from node-postgres into the library's own class, by
@@ -134,15 +187,13 @@ export function toVetalyzeError(error: unknown): VetalyzeError {
   if (sqlstate === '25P03') {
     return new TimeoutError('the transaction sat idle past its timeout', options);
   }
-  if (
-    sqlstate.startsWith('08') ||
-    sqlstate.startsWith('57P') ||
-    sqlstate === '53300' ||
-    (error instanceof Error &&
-      /ECONNREFUSED|ENOTFOUND|timeout exceeded when trying to connect|Connection terminated/i.test(
-        error.message,
-      ))
-  ) {
+  if (error instanceof Error && error.message === poolExhaustedMessage) {
+    return new PoolExhaustedError(
+      'every connection of the pool stayed busy for connectionTimeoutMs; the call was not started',
+      options,
+    );
+  }
+  if (sqlstate.startsWith('57P') || sqlstate === '53300' || isConnectionFailure(error)) {
     return new UnavailableError('the database is unavailable', options);
   }
   const message = error instanceof Error ? error.message : String(error);

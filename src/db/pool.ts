@@ -52,7 +52,90 @@ export function createPgPool(settings: PoolSettings): pg.Pool {
   // An idle connection the server drops is removed by the pool; without a
   // listener the 'error' event would end the host process.
   pool.on('error', () => {});
+  // pg-pool listens for a connection's 'error' only while it is idle. One
+  // that fails while lent (an export between two batches, a statement when
+  // the server stops) emits 'error' with no listener, which ended the host
+  // process with an uncaughtException. The failure itself reaches the
+  // statement or cursor that was running, and the pool destroys the
+  // connection when it comes back broken (see `isUsable`).
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
+}
+
+/** The fields of a node-postgres client that pg-pool itself reads when a connection comes back. */
+interface ClientState {
+  readonly processID?: number;
+  readonly _queryable?: boolean;
+  readonly _ending?: boolean;
+  readonly _ended?: boolean;
+}
+
+/**
+ * False when `client` can no longer send a statement: its socket failed, the
+ * server ended the session, or it is closing. Such a connection is never
+ * lent: it is destroyed and another one is taken.
+ */
+export function isUsable(client: pg.ClientBase): boolean {
+  const state = client as pg.ClientBase & ClientState;
+  return state._queryable !== false && state._ending !== true && state._ended !== true;
+}
+
+/**
+ * Calls `onChange` with the backend pid of every connection `pool` opens
+ * (`added: true`) and destroys (`false`), so notices sent by this process's
+ * own writes can be told apart from other instances'.
+ */
+export function trackBackends(
+  pool: pg.Pool,
+  onChange: (backendPid: number, added: boolean) => void,
+): void {
+  const pidOf = (client: pg.PoolClient) => (client as pg.PoolClient & ClientState).processID;
+  pool.on('connect', (client) => {
+    const pid = pidOf(client);
+    if (pid !== undefined) onChange(pid, true);
+  });
+  pool.on('remove', (client) => {
+    const pid = pidOf(client);
+    if (pid !== undefined) onChange(pid, false);
+  });
+}
+
+/** Why a connection was destroyed instead of lent. */
+const deadConnection = () =>
+  new Error('Connection terminated: the pooled connection had already ended');
+
+/**
+ * Borrows a connection that can still send a statement, skipping (and
+ * destroying) any that died while idle in the pool. The skips are bounded:
+ * each one removes a connection, and a new one is made alive.
+ */
+export function borrow(
+  pool: pg.Pool,
+  callback: (error: Error | undefined, client?: pg.PoolClient) => void,
+  skipped = 0,
+): void {
+  pool.connect((error, client, release) => {
+    if (error || !client) {
+      callback(error ?? deadConnection());
+      return;
+    }
+    if (isUsable(client)) {
+      callback(undefined, client);
+      return;
+    }
+    release(deadConnection());
+    if (skipped < pool.options.max) borrow(pool, callback, skipped + 1);
+    else callback(deadConnection());
+  });
+}
+
+/** {@link borrow} as a promise, for the paths that hold a connection for several statements. */
+export function borrowClient(pool: pg.Pool): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    borrow(pool, (error, client) => (client ? resolve(client) : reject(error)));
+  });
 }
 
 /** Opens one connection, so a wrong URL or a down server fails at startup (UnavailableError). */

@@ -5,8 +5,8 @@ import { preparedStatement } from '../db/prepared.js';
 import { type FragmentSqlToken, type ListSqlToken, sql } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
-import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
-import { idSchema, parseInput } from '../validation.js';
+import { cursorBinding, type Page, pageLimitSchema, toPage } from '../paging.js';
+import { idSchema, parseInput, text } from '../validation.js';
 import {
   clinicDetailColumnsSql,
   clinicDetailRow,
@@ -146,11 +146,13 @@ const updateInput = z
 // First page: a bound above every int4 id, so the SQL text never changes.
 const firstPageBound = 2_147_483_648;
 
+const clinicPageKey = z.tuple([idSchema]);
+
 const listInput = z
   .object({
     limit: pageLimitSchema,
-    cursor: cursorSchema(z.tuple([idSchema])).optional(),
-    search: z.string().trim().max(200).optional(),
+    cursor: text().max(512).optional(),
+    search: text().trim().max(200).optional(),
     status: clinicStatusSchema.optional(),
     countryCode: countryCodeSchema.optional(),
   })
@@ -315,7 +317,7 @@ function preparedClinicPage(p: ClinicPageParams) {
 
 /** Builds the clinics repository (see {@link ClinicsRepository}). */
 export function createClinicsRepository(context: Context): ClinicsRepository {
-  const { db, readDb, statusCache } = context;
+  const { db, readDb, statusCache, cursors } = context;
 
   const loadStatus = async (clinicId: number) => {
     const reading = await db.maybeOne(selectClinicStatus({ clinicId }));
@@ -381,8 +383,12 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
 
     list: async (options) => {
       const { limit, cursor, search, status, countryCode } = parseInput(listInput, options);
+      // An empty search lists every clinic, so it is the same list as no search.
+      const filters = [search || null, status ?? null, countryCode ?? null];
+      const binding = cursorBinding('clinics.list', null, filters);
       const params = {
-        bound: cursor?.[0] ?? firstPageBound,
+        bound:
+          cursor === undefined ? firstPageBound : cursors.decode(binding, cursor, clinicPageKey)[0],
         limit: limit + 1,
         status: status ?? null,
         countryCode: countryCode ?? null,
@@ -400,7 +406,7 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
       return toPage(
         rows,
         limit,
-        (row) => [row.id],
+        (row) => cursors.encode(binding, [row.id]),
         (row) => row,
       );
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../validation.js';
 
 /**
  * Input rules shared by the operator-scope repositories. They mirror the
@@ -10,20 +11,19 @@ import { z } from 'zod';
 export const smallIdSchema = z.number().int().positive().max(32_767);
 
 /** Trimmed; one `@` with no spaces around it, as the column's CHECK requires. At most 254. */
-export const emailSchema = z
-  .string()
+export const emailSchema = text()
   .trim()
   .max(254)
   .regex(/^[^@\s]+@[^@\s]+$/, 'is not an email address');
 
 /** Trimmed, 1 to 200 characters. */
-export const fullNameSchema = z.string().trim().min(1).max(200);
+export const fullNameSchema = text().trim().min(1).max(200);
 
 /**
  * 8 to 1024 characters. The upper bound keeps a hash request cheap; the
  * messages never echo the value.
  */
-export const passwordSchema = z.string().min(8).max(1024);
+export const passwordSchema = text({ nfc: false }).min(8).max(1024);
 
 /** The roles of a staff account. */
 export const userRoleSchema = z.enum(['platform_admin', 'clinic_owner', 'doctor', 'receptionist']);
@@ -32,17 +32,16 @@ export const userRoleSchema = z.enum(['platform_admin', 'clinic_owner', 'doctor'
 export type UserRole = z.infer<typeof userRoleSchema>;
 
 /** ISO 3166-1 alpha-2, upper-cased (`de` is accepted as `DE`). */
-export const countryCodeSchema = z
-  .string()
+export const countryCodeSchema = text()
   .trim()
   .toUpperCase()
   .regex(/^[A-Z]{2}$/, 'is not a two-letter country code');
 
 /** Trimmed, at most 32 characters, with at least one digit (as the columns require). */
-export const phoneNumberSchema = z.string().trim().max(32).regex(/[0-9]/, 'has no digits');
+export const phoneNumberSchema = text().trim().max(32).regex(/[0-9]/, 'has no digits');
 
 /** Trimmed, 1 to 200 characters. */
-export const clinicNameSchema = z.string().trim().min(1).max(200);
+export const clinicNameSchema = text().trim().min(1).max(200);
 
 /** A calendar date as `YYYY-MM-DD`. */
 export const dateSchema = z.iso.date();
@@ -52,8 +51,7 @@ export const dateSchema = z.iso.date();
  * decimals; passed to SQL as text so no float rounding reaches the database.
  */
 export const amountSchema = z.union([
-  z
-    .string()
+  text()
     .trim()
     .regex(/^\d{1,8}(\.\d{1,2})?$/, 'is not an amount with at most 2 decimals'),
   z

@@ -3,8 +3,8 @@ import type { Context } from '../context.js';
 import { preparedStatement } from '../db/prepared.js';
 import { sql } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
-import { cursorSchema, type Page, pageLimitSchema, toPage } from '../paging.js';
-import { idSchema, parseInput } from '../validation.js';
+import { cursorBinding, type Page, pageLimitSchema, toPage } from '../paging.js';
+import { idSchema, parseInput, text } from '../validation.js';
 import { amountSchema, dateSchema, smallIdSchema } from './fields.js';
 import {
   recordColumnsSql,
@@ -169,10 +169,17 @@ const renewInput = z.object({
 const suspendInput = z.object({ clinicId: idSchema, suspendedBy: idSchema });
 const reactivateInput = z.object({ clinicId: idSchema, reactivatedBy: idSchema });
 
+const cursorText = text().max(512).optional();
+
+// Sort keys in the cursors of each list, checked again after the tag.
+const activeKey = z.tuple([dateSchema, idSchema]);
+const monthKey = z.tuple([dateSchema, idSchema, idSchema]);
+const groupKey = z.tuple([idSchema, idSchema]);
+
 const listActiveInput = z
   .object({
     limit: pageLimitSchema,
-    cursor: cursorSchema(z.tuple([dateSchema, idSchema])).optional(),
+    cursor: cursorText,
   })
   .default({ limit: 20 });
 
@@ -180,13 +187,13 @@ const listByMonthInput = z.object({
   year: z.number().int().min(1900).max(9998),
   month: z.number().int().min(1).max(12),
   limit: pageLimitSchema,
-  cursor: cursorSchema(z.tuple([dateSchema, idSchema, idSchema])).optional(),
+  cursor: cursorText,
 });
 
 const groupsInput = z
   .object({
     limit: pageLimitSchema,
-    cursor: cursorSchema(z.tuple([idSchema, idSchema])).optional(),
+    cursor: cursorText,
     clinicId: idSchema.optional(),
   })
   .default({ limit: 20 });
@@ -320,7 +327,7 @@ const monthPage = preparedStatement(
 
 /** Builds the subscriptions repository (see {@link SubscriptionsRepository}). */
 export function createSubscriptionsRepository(context: Context): SubscriptionsRepository {
-  const { db, readDb, statusCache } = context;
+  const { db, readDb, statusCache, cursors } = context;
 
   return {
     activate: async (input) => {
@@ -408,12 +415,14 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
 
     listActive: async (options) => {
       const { limit, cursor } = parseInput(listActiveInput, options);
-      const [afterEndsOn, afterClinic] = cursor ?? [earliestDate, 0];
+      const binding = cursorBinding('subscriptions.listActive', null);
+      const [afterEndsOn, afterClinic] =
+        cursor === undefined ? [earliestDate, 0] : cursors.decode(binding, cursor, activeKey);
       const rows = await readDb.any(activePage({ afterEndsOn, afterClinic, limit: limit + 1 }));
       return toPage(
         rows,
         limit,
-        (row) => [row.endsOn, row.clinicId],
+        (row) => cursors.encode(binding, [row.endsOn, row.clinicId]),
         (row) => row,
       );
     },
@@ -421,7 +430,9 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
     list: async (options) => {
       const { year, month, limit, cursor } = parseInput(listByMonthInput, options);
       const { from, to } = monthRange(year, month);
-      const [afterStart, afterClinic, afterId] = cursor ?? [earliestDate, 0, 0];
+      const binding = cursorBinding('subscriptions.list', null, [year, month]);
+      const [afterStart, afterClinic, afterId] =
+        cursor === undefined ? [earliestDate, 0, 0] : cursors.decode(binding, cursor, monthKey);
       const rows = await readDb.any(
         monthPage({ from, to, afterStart, afterClinic, afterId, limit: limit + 1 }),
       );
@@ -429,7 +440,7 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
       const page = toPage(
         rows.filter(carriesRecord),
         limit,
-        (row) => [row.startsOn, row.clinicId, row.id],
+        (row) => cursors.encode(binding, [row.startsOn, row.clinicId, row.id]),
         ({ count: _count, totalAmount: _total, ...record }) => record,
       );
       return { ...page, count: first?.count ?? 0, totalAmount: first?.totalAmount ?? '0.00' };
@@ -437,7 +448,9 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
 
     groups: async (options) => {
       const { limit, cursor, clinicId } = parseInput(groupsInput, options);
-      const [beforeClinic, beforeGroup] = cursor ?? [aboveEveryId, 0];
+      const binding = cursorBinding('subscriptions.groups', clinicId ?? null);
+      const [beforeClinic, beforeGroup] =
+        cursor === undefined ? [aboveEveryId, 0] : cursors.decode(binding, cursor, groupKey);
       const clinicFilter =
         clinicId === undefined ? sql.fragment`` : sql.fragment`and s.clinic_id = ${clinicId}`;
       // Aggregated along subscription_history_group (clinic_id, group_id), page first:
@@ -471,7 +484,7 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
       return toPage(
         rows,
         limit,
-        (row) => [row.clinicId, row.groupId],
+        (row) => cursors.encode(binding, [row.clinicId, row.groupId]),
         (row) => row,
       );
     },

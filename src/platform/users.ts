@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Context } from '../context.js';
 import { sql } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
-import { idSchema, parseInput } from '../validation.js';
+import { idSchema, parseInput, text } from '../validation.js';
 import {
   emailSchema,
   fullNameSchema,
@@ -89,7 +89,10 @@ const createUserInput = z.object({
   password: passwordSchema.optional(),
 });
 // Not the account rules: a login with a malformed email is simply not found.
-const verifyInput = z.object({ email: z.string().max(1024), password: z.string().max(1024) });
+const verifyInput = z.object({
+  email: text().max(1024),
+  password: text({ nfc: false }).max(1024),
+});
 const setPasswordInput = z.object({ id: idSchema, password: passwordSchema });
 
 /** The columns of {@link User} from `users` (no alias). */

@@ -2,6 +2,7 @@ import { createClinicFactsCache } from '../../src/cache/clinic-facts.js';
 import { createClinicStatusCache } from '../../src/cache/clinic-status-cache.js';
 import type { Context } from '../../src/context.js';
 import { createDb } from '../../src/db/db.js';
+import { createCursors } from '../../src/paging.js';
 import { createTestPool, type TestDatabase } from '../helpers/database.js';
 
 /**
@@ -31,5 +32,10 @@ export async function createTestContext(
     clinicFacts: createClinicFactsCache(db),
     cursorPool,
     lookupTtlMs: 0,
+    timeouts: {
+      statementMs: settings.statementTimeoutMs,
+      idleInTransactionMs: settings.idleInTransactionTimeoutMs,
+    },
+    cursors: createCursors(),
   };
 }

@@ -44,8 +44,8 @@ describe('owners.import', () => {
       firstOwnerCode: 'O-000002',
       lastOwnerCode: 'O-010001',
     });
-    // Counter, 2 owner chunks, 3 pet chunks: no per-row round trips.
-    expect(statements).toBeLessThanOrEqual(6);
+    // Pet types, counter, 2 owner chunks, 3 pet chunks: no per-row round trips.
+    expect(statements).toBeLessThanOrEqual(7);
     expect(await contents(clinicId)).toEqual({
       owners: 10_001,
       pets: 15_001,
@@ -131,8 +131,42 @@ describe('owners.import', () => {
     };
     const error = await scope.owners.import(rows).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError).field).toBe('microchip');
+    // Only the database sees the clash; the error still names the row.
+    expect((error as ConflictError).field).toBe('9999.pets.0.microchip');
     expect(await contents(clinicId)).toEqual(before);
+  });
+
+  it('names the row of every kind of bad row: unknown pet type, NUL, lone surrogate, repeated chip', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const rows: OwnerImportRow[] = [
+      ownerRow(0),
+      {
+        fullName: 'Unknown type',
+        pets: [
+          { name: 'a', petTypeId: 1 },
+          { name: 'b', petTypeId: 999 },
+        ],
+      },
+      { fullName: 'Nul\u0000name' },
+      { fullName: 'Lone \uD800 surrogate', notes: 'x\u0000' },
+      { fullName: 'Chip A', pets: [{ name: 'c', petTypeId: 1, microchip: '123 456 789 012' }] },
+      { fullName: 'Chip B', pets: [{ name: 'd', petTypeId: 2, microchip: '123456789012' }] },
+      { fullName: 'Pet name NUL', pets: [{ name: 'e\u0000', petTypeId: 1 }] },
+    ];
+    const error = await vz
+      .forClinic(clinicId)
+      .owners.import(rows)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((issue) => issue.field)).toEqual([
+      '1.pets.1.petTypeId',
+      '2.fullName',
+      '3.fullName',
+      '3.notes',
+      '5.pets.0.microchip',
+      '6.pets.0.name',
+    ]);
+    expect((await contents(clinicId)).owners).toBe(0);
   });
 
   it('imports nothing from an empty iterable', async () => {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCode, parseCode } from '../../src/clinic/codes.js';
-import { idCursor, idUpperBound } from '../../src/clinic/cursor.js';
 import { hasTrigram } from '../../src/clinic/owner-page.js';
 import { nationalDigits } from '../../src/clinic/phone.js';
-import { ValidationError } from '../../src/index.js';
 import { containsPattern, escapeLike } from '../../src/like.js';
 
 describe('nationalDigits', () => {
@@ -51,15 +49,6 @@ describe('LIKE escaping', () => {
   it('escapes the backslash, percent and underscore', () => {
     expect(escapeLike('50%_a\\b')).toBe('50\\%\\_a\\\\b');
     expect(containsPattern('a_b')).toBe('%a\\_b%');
-  });
-});
-
-describe('cursor', () => {
-  it('round-trips and refuses anything else, naming cursor', () => {
-    expect(idUpperBound(idCursor(42))).toBe(42);
-    for (const forged of ['', 'e30', Buffer.from('{"id":-1}').toString('base64url')]) {
-      expect(() => idUpperBound(forged)).toThrow(ValidationError);
-    }
   });
 });
 
