@@ -11,7 +11,13 @@ import type { Context } from './context.js';
 import { createDb, type Db } from './db/db.js';
 import { isConnectionFailure, toVetalyzeError } from './db/map-error.js';
 import { type MigrationResult, migrate } from './db/migrate.js';
-import { borrowClient, checkConnection, createPgPool, trackBackends } from './db/pool.js';
+import {
+  borrowClient,
+  checkConnection,
+  createPgPool,
+  type PoolSsl,
+  trackBackends,
+} from './db/pool.js';
 import type { QueryEvent } from './db/query-event.js';
 import { createCursors } from './paging.js';
 import { type ClinicsRepository, createClinicsRepository } from './platform/clinics.js';
@@ -67,9 +73,25 @@ export interface VetalyzeOptions {
    * @default 32 random bytes per createVetalyze (cursors work only on the instance that made them)
    */
   cursorSecret?: string | Uint8Array;
+  /** TLS to every server (primary, replicas, listener): `true` or tls.connect options. @default none (as in the URL, e.g. `?sslmode=require`) */
+  ssl?: PoolSsl;
+  /** Shown in pg_stat_activity and the server's logs. @default 'vetalyze' */
+  applicationName?: string;
 }
 
-const optionsSchema = z.object({
+const sslSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    rejectUnauthorized: z.boolean().optional(),
+    ca: z.union([z.string(), z.array(z.string())]).optional(),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    servername: z.string().optional(),
+  }),
+]);
+
+// Strict: a misspelt or unsupported option (e.g. `poolsize`) is a ValidationError, never ignored.
+const optionsSchema = z.strictObject({
   connectionString: z.string().min(1),
   readReplicas: z.array(z.string().min(1)).default([]),
   poolSize: z.number().int().min(1).max(1000).default(10),
@@ -80,7 +102,7 @@ const optionsSchema = z.object({
   statusCache: z
     .union([
       z.literal(false),
-      z.object({
+      z.strictObject({
         max: z.number().int().positive().optional(),
         ttlMs: z.number().int().positive().optional(),
       }),
@@ -89,13 +111,15 @@ const optionsSchema = z.object({
   lookupTtlMs: z.number().int().nonnegative().default(3_600_000),
   clinicFactsTtlMs: z.number().int().positive().default(300_000),
   cacheInvalidation: z
-    .union([z.literal(false), z.object({ connectionString: z.string().min(1).optional() })])
+    .union([z.literal(false), z.strictObject({ connectionString: z.string().min(1).optional() })])
     .default({}),
   onQuery: z.custom<(event: QueryEvent) => void>((value) => typeof value === 'function').optional(),
   validateRows: z.boolean().default(process.env.NODE_ENV !== 'production'),
   cursorSecret: z
     .union([z.string().min(32), z.instanceof(Uint8Array).refine((bytes) => bytes.length >= 32)])
     .optional(),
+  ssl: sslSchema.optional(),
+  applicationName: z.string().min(1).max(63).default('vetalyze'),
 });
 
 /** The data layer: operator-scope repositories, the clinic scope, migrations. */
@@ -192,6 +216,8 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
       {
         connectionString: settings.cacheInvalidation.connectionString ?? settings.connectionString,
         connectionTimeoutMs: settings.connectionTimeoutMs,
+        ssl: settings.ssl,
+        applicationName: settings.applicationName,
       },
       {
         sentByThisInstance: (pid) => ownBackends.has(pid),

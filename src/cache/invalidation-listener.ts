@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { toVetalyzeError } from '../db/map-error.js';
+import type { PoolSsl } from '../db/pool.js';
 
 /** Channels notified by the triggers of sql/0008_cache_notifications.sql; the payload is a clinic id. */
 export const statusChannel = 'vz_clinic_status';
@@ -32,6 +33,10 @@ export interface InvalidationListenerSettings {
   readonly connectionString: string;
   /** Connecting fails after this many ms. */
   readonly connectionTimeoutMs: number;
+  /** TLS, as for the pools. */
+  readonly ssl?: PoolSsl | undefined;
+  /** Shown in pg_stat_activity. */
+  readonly applicationName?: string | undefined;
   /** First wait before reconnecting, in ms; doubled after each failure. @default 100 */
   readonly retryMinMs?: number;
   /** Longest wait between reconnection attempts, in ms. @default 5000 */
@@ -82,6 +87,8 @@ export async function startInvalidationListener(
     const client = new pg.Client({
       connectionString: settings.connectionString,
       connectionTimeoutMillis: settings.connectionTimeoutMs,
+      application_name: settings.applicationName,
+      ...(settings.ssl === undefined ? {} : { ssl: settings.ssl }),
       // A peer that vanishes without a FIN is noticed by TCP keepalive probes;
       // the caches' TTLs bound what is missed until then.
       keepAlive: true,
@@ -93,6 +100,9 @@ export async function startInvalidationListener(
     try {
       await client.connect();
       await client.query(`listen ${statusChannel}; listen ${factsChannel}`);
+      // Listening alone never keeps the host process alive (as idle pool
+      // connections don't): node-postgres' Client.unref, missing from @types/pg.
+      (client as pg.Client & { unref?: () => void }).unref?.();
     } catch (error) {
       client.end().catch(() => {});
       throw toVetalyzeError(error);

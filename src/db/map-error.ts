@@ -99,7 +99,10 @@ const socketErrorCodes = new Set([
 
 /** node-postgres' own words for a connection that ended, or could not be made in time. */
 const connectionLostMessage =
-  /Connection terminated|not queryable|connection timeout|Connection closed|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND/i;
+  /Connection terminated|not queryable|connection timeout|Connection closed|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|does not support SSL/i;
+
+/** Node's TLS failures (e.g. DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID): no usable connection. */
+const tlsErrorCode = /CERT|TLS|SSL/;
 
 /**
  * True when `error` means the connection itself failed (the one rule of
@@ -113,7 +116,12 @@ export function isConnectionFailure(error: unknown): boolean {
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as Error & { code?: unknown }).code;
     if (typeof code === 'string') {
-      if (socketErrorCodes.has(code) || code.startsWith('08') || code.startsWith('57P'))
+      if (
+        socketErrorCodes.has(code) ||
+        tlsErrorCode.test(code) ||
+        code.startsWith('08') ||
+        code.startsWith('57P')
+      )
         return true;
       if (/^[0-9A-Z]{5}$/.test(code)) return false;
     }

@@ -8,7 +8,27 @@ export interface PoolSettings {
   statementTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
   connectionTimeoutMs: number;
+  /** TLS to the server: node-postgres' `ssl` (true, or tls.connect options). */
+  ssl?: PoolSsl | undefined;
+  /** Shown in pg_stat_activity and the server's logs. */
+  applicationName?: string | undefined;
 }
+
+/** TLS settings: `true` (verify against the system's CAs) or the usual tls.connect fields. */
+export type PoolSsl =
+  | boolean
+  | {
+      /** Refuse a server whose certificate does not verify. @default true */
+      rejectUnauthorized?: boolean;
+      /** PEM CA certificate(s) to verify the server with. */
+      ca?: string | string[];
+      /** PEM client certificate, for certificate authentication. */
+      cert?: string;
+      /** PEM private key of `cert`. */
+      key?: string;
+      /** Server name to verify (SNI), when it differs from the host. */
+      servername?: string;
+    };
 
 /**
  * JS types chosen on purpose: ids and counts as numbers (int8 included, safe to
@@ -47,6 +67,11 @@ export function createPgPool(settings: PoolSettings): pg.Pool {
     idleTimeoutMillis: 0,
     statement_timeout: settings.statementTimeoutMs,
     idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs,
+    application_name: settings.applicationName,
+    ...(settings.ssl === undefined ? {} : { ssl: settings.ssl }),
+    // Idle connections do not keep the host process alive: a script that
+    // forgets close() still exits once its work is done.
+    allowExitOnIdle: true,
     types,
   });
   // An idle connection the server drops is removed by the pool; without a
