@@ -9,7 +9,6 @@ export {
   type Vetalyze,
   type VetalyzeOptions,
 } from './client.js';
-export type { OwnerExportOptions } from './clinic/export.js';
 export {
   type CsvExportOptions,
   csvColumns,
@@ -18,18 +17,26 @@ export {
   exportToNdjson,
 } from './clinic/export-writers.js';
 export type { ImportResult, OwnerImportRow } from './clinic/import.js';
-export type { OwnerSummary } from './clinic/owner-page.js';
 export type {
   NewOwner,
+  NewPet,
+  NewPets,
+  NewStaffMember,
+  OwnerExportOptions,
   OwnerPatch,
   OwnerSearch,
-  OwnersRepository,
   PageRequest,
-} from './clinic/owners.js';
-export type { NewPets, PetMove, PetPatch, PetSearch, PetsRepository } from './clinic/pets.js';
-export type { Owner, Pet, PetWithOwner } from './clinic/rows.js';
+  PetMove,
+  PetPatch,
+  PetSearch,
+  StaffFilter,
+} from './clinic/inputs.js';
+export type { OwnerSummary } from './clinic/owner-page.js';
+export type { OwnersRepository } from './clinic/owners.js';
+export type { PetsRepository } from './clinic/pets.js';
+export type { Owner, Pet, PetSex, PetWithOwner } from './clinic/rows.js';
 export type { ClinicScope } from './clinic/scope.js';
-export type { NewStaffMember, StaffFilter, StaffMember, StaffRepository } from './clinic/staff.js';
+export type { StaffMember, StaffRepository } from './clinic/staff.js';
 export { findMigrationsDirectory, type MigrationResult, migrate } from './db/migrate.js';
 export type { QueryEvent } from './db/query-event.js';
 export {

@@ -12,12 +12,9 @@ import { redacted } from '../db/query-event.js';
 import { sql } from '../db/sql.js';
 import { leaseForStream } from '../db/stream-lease.js';
 import { parseInput } from '../validation.js';
-import { exportOptionsSchema } from './inputs.js';
+import { exportOptionsSchema, type OwnerExportOptions } from './inputs.js';
 import { type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';
 import type { ScopeContext } from './scope-context.js';
-
-/** Options of `owners.export`. */
-export type OwnerExportOptions = z.input<typeof exportOptionsSchema>;
 
 /**
  * Rows fetched per round trip. Measured on 50,000 owners (docs/tenancy.md,

@@ -9,13 +9,13 @@ import { sql } from '../db/sql.js';
 import { ConflictError, ValidationError, type ValidationIssue, VetalyzeError } from '../errors.js';
 import { toValidationIssues } from '../validation.js';
 import { formatCode } from './codes.js';
-import { newOwnerSchema } from './inputs.js';
+import { type NewOwner, newOwnerSchema } from './inputs.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
 import { phoneDigitsOf } from './phone.js';
 import type { ScopeContext } from './scope-context.js';
 
 /** One row of `owners.import`: the same shape as the input of `owners.create`. */
-export type OwnerImportRow = z.input<typeof newOwnerSchema>;
+export type OwnerImportRow = NewOwner;
 
 /** What an import wrote. */
 export interface ImportResult {

@@ -7,6 +7,7 @@ import { passwordSchema } from '../platform/fields.js';
 import { idSchema, text } from '../validation.js';
 import { parseCode } from './codes.js';
 import { countDigits } from './phone.js';
+import type { PetSex } from './rows.js';
 
 const maxInt = 2_147_483_647;
 
@@ -259,3 +260,127 @@ export const exportOptionsSchema = z
     timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
   })
   .default({});
+
+// The public input types, written by hand so the published declarations carry
+// no zod internals; test/public-types.typecheck.ts proves each agrees with its schema.
+
+/** A new pet, in `owners.create`, `owners.import` and `pets.add`. */
+export interface NewPet {
+  /** 1 to 100 characters; stored NFC. */
+  name: string;
+  /** A pet type id from `vz.lookups.petTypes()`. */
+  petTypeId: number;
+  breed?: string | null;
+  /** @default 'unknown' */
+  sex?: PetSex;
+  /** 'YYYY-MM-DD', not in the future. */
+  birthDate?: string | null;
+  /** Spaces and case are ignored; unique among the clinic's live pets. */
+  microchip?: string | null;
+}
+
+/** Input of `owners.create`, and one row of `owners.import`: the owner and 0 to 50 new pets. */
+export interface NewOwner {
+  /** 1 to 200 characters; stored NFC. */
+  fullName: string;
+  /** As typed; national digits are derived with the clinic's country rules. */
+  phoneNumber?: string | null;
+  email?: string | null;
+  address?: string | null;
+  notes?: string | null;
+  /** @default [] */
+  pets?: NewPet[];
+}
+
+/** Input of `pets.add`: 1 to 50 pets. */
+export type NewPets = NewPet[];
+
+/** Input of `owners.update`: `version` and the fields to change (null clears one). */
+export interface OwnerPatch {
+  /** The version read last; a different current version is a ConflictError. */
+  version: number;
+  fullName?: string;
+  phoneNumber?: string | null;
+  email?: string | null;
+  address?: string | null;
+  notes?: string | null;
+}
+
+/** Input of `pets.update`: `version` and the fields to change (null clears one). */
+export interface PetPatch {
+  /** The version read last; a different current version is a ConflictError. */
+  version: number;
+  name?: string;
+  petTypeId?: number;
+  breed?: string | null;
+  sex?: PetSex;
+  /** 'YYYY-MM-DD' */
+  birthDate?: string | null;
+  microchip?: string | null;
+  isDeceased?: boolean;
+  /** 'YYYY-MM-DD'; setting it marks the pet deceased. */
+  deceasedOn?: string | null;
+}
+
+/** Input of `pets.move`. */
+export interface PetMove {
+  /** An owner of the same clinic. */
+  toOwnerId: number;
+  /** The pet's version read last. */
+  version: number;
+}
+
+/** Input of `owners.list`: `limit` (default 20, at most 100) and `cursor` from the previous page. */
+export interface PageRequest {
+  /** @default 20 */
+  limit?: number;
+  /** `nextCursor` of the previous page of the same list. */
+  cursor?: string;
+  /** Each owner with its live pets' names. @default false */
+  withPetNames?: boolean;
+}
+
+/** Input of `owners.search`: exactly one of `name`, `phone`, `code`; plus paging. */
+export interface OwnerSearch extends PageRequest {
+  /** Case-insensitive substring; `%`, `_`, `\` are literal. */
+  name?: string;
+  /** At least 3 digits; matched on national digits by prefix or suffix. */
+  phone?: string;
+  /** `O-000123`, `o-123` or `123`. */
+  code?: string;
+}
+
+/** Input of `pets.search`: exactly one of `name`, `code`, `microchip`; plus `limit`, `cursor`. */
+export interface PetSearch {
+  /** @default 20 */
+  limit?: number;
+  cursor?: string;
+  name?: string;
+  /** `P-000456`, `p-456` or `456`. */
+  code?: string;
+  microchip?: string;
+}
+
+/** Input of `staff.add`: `{ role, userId }` links an account, `{ role, email, fullName, password? }` creates one. */
+export interface NewStaffMember {
+  role: 'doctor' | 'receptionist';
+  userId?: number;
+  email?: string;
+  fullName?: string;
+  /** Without one, the account is an invitation that cannot sign in yet. */
+  password?: string;
+}
+
+/** Input of `staff.list`: optional role and active-flag filters. */
+export interface StaffFilter {
+  role?: 'clinic_owner' | 'doctor' | 'receptionist';
+  isActive?: boolean;
+}
+
+/** Options of `owners.export`. */
+export interface OwnerExportOptions {
+  /** Rows fetched per round trip. @default 1000 */
+  batchSize?: number;
+  /** The whole export fails with TimeoutError after this many ms. */
+  timeoutMs?: number;
+}

@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
 import { type FragmentSqlToken, sql } from '../db/sql.js';
-import { ownerColumns, ownerSchema } from './rows.js';
+import { type Owner, ownerColumns, ownerSchema } from './rows.js';
 
 /** An owner as lists and searches return it: its fields, and its live pets' names when asked. */
 export const ownerSummarySchema = ownerSchema.omit({ pets: true }).extend({
@@ -24,8 +24,11 @@ export const ownerSummarySchema = ownerSchema.omit({ pets: true }).extend({
   petNames: z.array(z.string()).optional(),
 });
 
-/** An owner as lists and searches return it. */
-export type OwnerSummary = z.infer<typeof ownerSummarySchema>;
+/** An owner as lists and searches return it: its fields, and its live pets' names when asked. */
+export interface OwnerSummary extends Omit<Owner, 'pets'> {
+  /** Names of the owner's live pets, oldest first; present with `withPetNames: true`. */
+  readonly petNames?: readonly string[];
+}
 
 /** What every owner page binds: the clinic, the keyset bound, the row count. */
 export interface OwnerPageParams {

@@ -13,9 +13,19 @@ import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
 import { type IdPaging, idPaging } from './cursor.js';
-import { exportOwners, type OwnerExportOptions } from './export.js';
+import { exportOwners } from './export.js';
 import { type ImportResult, importOwners, type OwnerImportRow } from './import.js';
-import { newOwnerSchema, ownerPatchSchema, ownerSearchSchema, pageSchema } from './inputs.js';
+import {
+  type NewOwner,
+  newOwnerSchema,
+  type OwnerExportOptions,
+  type OwnerPatch,
+  type OwnerSearch,
+  ownerPatchSchema,
+  ownerSearchSchema,
+  type PageRequest,
+  pageSchema,
+} from './inputs.js';
 import {
   hasTrigram,
   type OwnerSummary,
@@ -31,14 +41,64 @@ import { nationalDigits, phoneDigitsOf } from './phone.js';
 import { livePetsOfOwner, type Owner, ownerColumns, ownerSchema, petJson } from './rows.js';
 import type { ScopeContext } from './scope-context.js';
 
-/** Input of `owners.create`: the owner and 0 to 50 new pets. */
-export type NewOwner = z.input<typeof newOwnerSchema>;
-/** Input of `owners.update`: `version` and the fields to change (null clears one). */
-export type OwnerPatch = z.input<typeof ownerPatchSchema>;
-/** Input of `owners.search`: exactly one of `name`, `phone`, `code`; plus `limit`, `cursor`. */
-export type OwnerSearch = z.input<typeof ownerSearchSchema>;
-/** Input of the lists: `limit` (default 20, at most 100) and `cursor` from the previous page. */
-export type PageRequest = z.input<typeof pageSchema>;
+/** The owners (pet owners: plain data, no accounts) of one clinic, with their pets. */
+export interface OwnersRepository {
+  /**
+   * Creates an owner with 0 to 50 pets in ONE statement (counter bump, owner,
+   * pets), giving each its per-clinic code (`O-000123`, `P-000456`). Codes
+   * never collide: the clinic's counter row serialises concurrent creates.
+   * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`...)
+   * @throws ConflictError (`microchip`) when a microchip is already in this clinic
+   * @throws NotFoundError (`clinic`) when the clinic does not exist
+   */
+  create(input: NewOwner): Promise<Owner>;
+  /**
+   * The owner with its live pets: ONE prepared statement.
+   * @throws NotFoundError (`owner`) when absent, archived or of another clinic
+   */
+  get(id: number): Promise<Owner>;
+  /**
+   * A page of live owners, newest first, as summaries (with their live pets'
+   * names when `withPetNames`; `get` gives the pets): ONE prepared statement,
+   * keyset on id.
+   * @throws ValidationError (`cursor`) for a cursor not made by this list for this clinic
+   */
+  list(request?: PageRequest): Promise<Page<OwnerSummary>>;
+  /**
+   * Live owners matching `name` (case-insensitive substring; `%`, `_`, `\`
+   * literal), `phone` (national digits, prefix or suffix, at least 3 digits) or
+   * `code` (`O-000123`, `o-123`, `123`), newest first, paged like `list`.
+   * ONE statement: prepared for names and codes, unnamed for phones (custom
+   * plans for the digits).
+   */
+  search(request: OwnerSearch): Promise<Page<OwnerSummary>>;
+  /**
+   * Changes the given fields if `version` is still the owner's version; a new
+   * phone number recomputes its digits. Returns the owner with its pets.
+   * @throws ConflictError (`version`) when the owner changed since it was read
+   * @throws NotFoundError (`owner`) when absent, archived or of another clinic
+   */
+  update(id: number, patch: OwnerPatch): Promise<Owner>;
+  /**
+   * Archives the owner and all its pets in ONE statement: they disappear from
+   * get, list, search and export; their rows (and medical history) are kept.
+   * @throws NotFoundError (`owner`) when absent, already archived or of another clinic
+   */
+  remove(id: number): Promise<void>;
+  /**
+   * Bulk import: validates EVERY row first and, if any is bad, throws one
+   * ValidationError listing them all (fields like `12.pets.0.name`) and writes
+   * nothing; else writes all rows in one transaction with bulk statements.
+   */
+  import(rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>): Promise<ImportResult>;
+  /**
+   * Streams every live owner with its pets, oldest first, read with a server
+   * cursor in batches: memory stays bounded whatever the clinic's size. The
+   * connection is released when the iteration ends, breaks or throws.
+   * @throws UnavailableError when the connection is lost mid-stream
+   */
+  export(options?: OwnerExportOptions): AsyncGenerator<Owner, void, undefined>;
+}
 
 /** Parameters of {@link createOwnerStatement}. */
 interface NewOwnerParams extends NewPetColumns {
@@ -96,7 +156,7 @@ const ownerById = preparedStatement(
 );
 
 /** The owners repository of one clinic scope. */
-export function createOwnersRepository(scope: ScopeContext) {
+export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
   const { clinicId, context } = scope;
 
   /** Runs a page statement: `limit` owners at most, with the cursor of the next page. */
@@ -300,6 +360,3 @@ export function createOwnersRepository(scope: ScopeContext) {
     },
   };
 }
-
-/** The owners repository of a clinic scope. */
-export type OwnersRepository = ReturnType<typeof createOwnersRepository>;

@@ -12,26 +12,66 @@ import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
 import { type IdPaging, idPaging } from './cursor.js';
-import { newPetsSchema, petMoveSchema, petPatchSchema, petSearchSchema } from './inputs.js';
+import {
+  type NewPets,
+  newPetsSchema,
+  type PetMove,
+  type PetPatch,
+  type PetSearch,
+  petMoveSchema,
+  petPatchSchema,
+  petSearchSchema,
+} from './inputs.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
 import { type Pet, type PetWithOwner, petColumns, petSchema, petWithOwnerSchema } from './rows.js';
 import type { ScopeContext } from './scope-context.js';
 
-/** Input of `pets.add`: one to 50 pets. */
-export type NewPets = z.input<typeof newPetsSchema>;
-/** Input of `pets.update`: `version` and the fields to change (null clears one). */
-export type PetPatch = z.input<typeof petPatchSchema>;
-/** Input of `pets.move`. */
-export type PetMove = z.input<typeof petMoveSchema>;
-/** Input of `pets.search`: exactly one of `name`, `code`, `microchip`; plus `limit`, `cursor`. */
-export type PetSearch = z.input<typeof petSearchSchema>;
+/** The pets of one clinic. A pet is visible only while it and its owner are not archived. */
+export interface PetsRepository {
+  /**
+   * Adds 1 to 50 pets to an owner of this clinic in ONE statement, each with
+   * its code. Returns the new pets in input order.
+   * @throws NotFoundError (`owner`) when the owner is absent, archived or of
+   *   another clinic: nothing is written, no code is used
+   * @throws ConflictError (`microchip`) when a microchip is already in this clinic
+   */
+  add(ownerId: number, pets: NewPets): Promise<Pet[]>;
+  /**
+   * The pet with a summary of its owner: ONE prepared statement.
+   * @throws NotFoundError (`pet`) when absent, archived (or its owner is) or of another clinic
+   */
+  get(id: number): Promise<PetWithOwner>;
+  /**
+   * Live pets matching `name` (case-insensitive substring, wildcards literal),
+   * `code` (`P-000456`, `p-456`, `456`) or `microchip` (exact, spaces and case
+   * ignored), newest first, with their owner: ONE unnamed statement.
+   */
+  search(request: PetSearch): Promise<Page<PetWithOwner>>;
+  /**
+   * Changes the given fields if `version` is still the pet's version. Setting
+   * `deceasedOn` marks the pet deceased; `isDeceased: false` clears `deceasedOn`.
+   * @throws ConflictError (`version`) when the pet changed since it was read;
+   *   (`microchip`) when the microchip is another pet's in this clinic
+   * @throws NotFoundError (`pet`) when absent, archived or of another clinic
+   * @throws ValidationError (`deceasedOn`) when it would precede the birth date
+   */
+  update(id: number, patch: PetPatch): Promise<Pet>;
+  /**
+   * Moves the pet to another owner of this clinic, if `version` is still the
+   * pet's version.
+   * @throws NotFoundError (`pet`) when the pet is not visible here; (`owner`)
+   *   when the new owner is absent, archived or of another clinic: nothing changes
+   * @throws ConflictError (`version`) when the pet changed since it was read
+   */
+  move(id: number, move: PetMove): Promise<Pet>;
+}
 
 /** The owner summary of {@link PetWithOwner}, from alias `o`. */
 const ownerSummary = sql.fragment`json_build_object('id', o.id, 'code', vz_code('O', o.seq),
   'fullName', o.full_name, 'phoneNumber', o.phone_number) as owner`;
 
 /** The pets repository of one clinic scope. */
-export function createPetsRepository(scope: ScopeContext) {
+export function createPetsRepository(scope: ScopeContext): PetsRepository {
   const { clinicId, context } = scope;
 
   /** One page of live pets of live owners newest first, filtered by `filter` (unnamed statement). */
@@ -61,13 +101,6 @@ export function createPetsRepository(scope: ScopeContext) {
   }
 
   return {
-    /**
-     * Adds 1 to 50 pets to an owner of this clinic in ONE statement, each with
-     * its code. Returns the new pets in input order.
-     * @throws NotFoundError (`owner`) when the owner is absent, archived or of
-     *   another clinic: nothing is written, no code is used
-     * @throws ConflictError (`microchip`) when a microchip is already in this clinic
-     */
     async add(ownerId: number, pets: NewPets): Promise<Pet[]> {
       const owner = parseInput(idSchema, ownerId, 'ownerId');
       const newPets = parseInput(newPetsSchema, pets, 'pets');
@@ -96,10 +129,6 @@ export function createPetsRepository(scope: ScopeContext) {
       return [...added];
     },
 
-    /**
-     * The pet with a summary of its owner: ONE prepared statement.
-     * @throws NotFoundError (`pet`) when absent, archived (or its owner is) or of another clinic
-     */
     async get(id: number): Promise<PetWithOwner> {
       const petId = parseInput(idSchema, id, 'id');
       await scope.facts();
@@ -112,11 +141,6 @@ export function createPetsRepository(scope: ScopeContext) {
       return pet;
     },
 
-    /**
-     * Live pets matching `name` (case-insensitive substring, wildcards literal),
-     * `code` (`P-000456`, `p-456`, `456`) or `microchip` (exact, spaces and case
-     * ignored), newest first, with their owner: ONE unnamed statement.
-     */
     async search(request: PetSearch): Promise<Page<PetWithOwner>> {
       const query = parseInput(petSearchSchema, request);
       const filter =
@@ -150,14 +174,6 @@ export function createPetsRepository(scope: ScopeContext) {
       return searchPage(sql.fragment`p.seq = ${seq}`, query.limit, paging, bound);
     },
 
-    /**
-     * Changes the given fields if `version` is still the pet's version. Setting
-     * `deceasedOn` marks the pet deceased; `isDeceased: false` clears `deceasedOn`.
-     * @throws ConflictError (`version`) when the pet changed since it was read;
-     *   (`microchip`) when the microchip is another pet's in this clinic
-     * @throws NotFoundError (`pet`) when absent, archived or of another clinic
-     * @throws ValidationError (`deceasedOn`) when it would precede the birth date
-     */
     async update(id: number, patch: PetPatch): Promise<Pet> {
       const petId = parseInput(idSchema, id, 'id');
       const changes = parseInput(petPatchSchema, patch);
@@ -194,13 +210,6 @@ export function createPetsRepository(scope: ScopeContext) {
       );
     },
 
-    /**
-     * Moves the pet to another owner of this clinic, if `version` is still the
-     * pet's version.
-     * @throws NotFoundError (`pet`) when the pet is not visible here; (`owner`)
-     *   when the new owner is absent, archived or of another clinic: nothing changes
-     * @throws ConflictError (`version`) when the pet changed since it was read
-     */
     async move(id: number, move: PetMove): Promise<Pet> {
       const petId = parseInput(idSchema, id, 'id');
       const { toOwnerId, version } = parseInput(petMoveSchema, move);
@@ -228,6 +237,3 @@ export function createPetsRepository(scope: ScopeContext) {
     },
   };
 }
-
-/** The pets repository of a clinic scope. */
-export type PetsRepository = ReturnType<typeof createPetsRepository>;

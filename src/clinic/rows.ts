@@ -1,6 +1,7 @@
 /**
- * What the clinic scope returns, as zod schemas (the row types come from them)
- * and the SQL fragments that select exactly those shapes. Every statement that
+ * What the clinic scope returns: the public row types (written by hand), the
+ * zod schemas that check rows against them, and the SQL fragments that select
+ * exactly those shapes. Every statement that
  * returns an owner or a pet uses these, so the shapes cannot drift apart.
  *
  * Conventions: owners are aliased `o`, pets `p`; `date` values are
@@ -33,8 +34,29 @@ export const petSchema = z.object({
   version: z.number(),
 });
 
+/** A pet's sex as recorded. */
+export type PetSex = 'unknown' | 'male' | 'female' | 'male_neutered' | 'female_spayed';
+
 /** A pet as every call returns it. */
-export type Pet = z.infer<typeof petSchema>;
+export interface Pet {
+  readonly id: number;
+  /** Per-clinic code, e.g. `P-000456`. */
+  readonly code: string;
+  readonly ownerId: number;
+  readonly name: string;
+  readonly petTypeId: number;
+  readonly breed: string | null;
+  readonly sex: PetSex;
+  /** 'YYYY-MM-DD' */
+  readonly birthDate: string | null;
+  /** Digits and capital letters only, as stored. */
+  readonly microchip: string | null;
+  readonly isDeceased: boolean;
+  /** 'YYYY-MM-DD' */
+  readonly deceasedOn: string | null;
+  /** Pass back to `pets.update` / `pets.move` (optimistic locking). */
+  readonly version: number;
+}
 
 /** An owner (a pet owner: plain data, no account) with its pets. */
 export const ownerSchema = z.object({
@@ -55,8 +77,24 @@ export const ownerSchema = z.object({
   pets: z.array(petSchema),
 });
 
-/** An owner with its pets, as every owners call returns it. */
-export type Owner = z.infer<typeof ownerSchema>;
+/** An owner (a pet owner: plain data, no account) with its pets, as every owners call returns it. */
+export interface Owner {
+  readonly id: number;
+  /** Per-clinic code, e.g. `O-000123`. */
+  readonly code: string;
+  readonly fullName: string;
+  /** As typed (NFC); searches use its national digits. */
+  readonly phoneNumber: string | null;
+  readonly email: string | null;
+  readonly address: string | null;
+  readonly notes: string | null;
+  /** Pass back to `owners.update` (optimistic locking). */
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** The owner's pets that are not archived, oldest first. */
+  readonly pets: readonly Pet[];
+}
 
 /** A pet with a summary of its owner: what `pets.get` and `pets.search` return. */
 export const petWithOwnerSchema = petSchema.extend({
@@ -68,8 +106,15 @@ export const petWithOwnerSchema = petSchema.extend({
   }),
 });
 
-/** A pet with a summary of its owner. */
-export type PetWithOwner = z.infer<typeof petWithOwnerSchema>;
+/** A pet with a summary of its owner: what `pets.get` and `pets.search` return. */
+export interface PetWithOwner extends Pet {
+  readonly owner: {
+    readonly id: number;
+    readonly code: string;
+    readonly fullName: string;
+    readonly phoneNumber: string | null;
+  };
+}
 
 /** The owner columns of {@link ownerSchema} (all but `pets`), from alias `o`. */
 export const ownerColumns = sql.fragment`

@@ -3,14 +3,15 @@
  * sends is confined to that clinic (docs/tenancy.md); making one is free.
  */
 import type { Context } from '../context.js';
-import { createOwnersRepository } from './owners.js';
-import { createPetsRepository } from './pets.js';
+import { createOwnersRepository, type OwnersRepository } from './owners.js';
+import { createPetsRepository, type PetsRepository } from './pets.js';
 import { createScopeContext } from './scope-context.js';
-import { createStaffRepository } from './staff.js';
+import { createStaffRepository, type StaffRepository } from './staff.js';
 
 /**
- * The repositories of one clinic. Sends no statement: the clinic's existence is
- * checked on first use (NotFoundError `clinic`), from a shared cache after that.
+ * The repositories of one clinic: every statement they send is confined to it.
+ * Sends no statement when made: the clinic's existence is checked on first use
+ * (NotFoundError `clinic`), from a shared cache after that.
  *
  * @example
  * const clinic = vz.forClinic(42);
@@ -20,18 +21,25 @@ import { createStaffRepository } from './staff.js';
  *   pets: [{ name: 'Bello', petTypeId: 1 }],
  * });
  * owner.code;         // 'O-000001'
- * owner.pets[0].code; // 'P-000001'
  */
-export function createClinicScope(context: Context, clinicId: number) {
+export interface ClinicScope {
+  /** The clinic this scope is confined to. */
+  readonly clinicId: number;
+  /** Pet owners and their pets: create, get, list, search, update, remove, import, export. */
+  readonly owners: OwnersRepository;
+  /** Pets: add, get, search, update, move. */
+  readonly pets: PetsRepository;
+  /** Doctors and receptionists: add, list, deactivate. */
+  readonly staff: StaffRepository;
+}
+
+/** The clinic scope for `clinicId` on `context`'s pools and caches: `vz.forClinic`. */
+export function createClinicScope(context: Context, clinicId: number): ClinicScope {
   const scope = createScopeContext(context, clinicId);
   return {
-    /** The clinic this scope is confined to. */
     clinicId,
     owners: createOwnersRepository(scope),
     pets: createPetsRepository(scope),
     staff: createStaffRepository(scope),
   };
 }
-
-/** The repositories of one clinic: `owners`, `pets`, `staff`. */
-export type ClinicScope = ReturnType<typeof createClinicScope>;

@@ -9,13 +9,41 @@ import { sql } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { hashPassword } from '../platform/password.js';
 import { idSchema, parseInput } from '../validation.js';
-import { staffAddSchema, staffFilterSchema } from './inputs.js';
+import {
+  type NewStaffMember,
+  type StaffFilter,
+  staffAddSchema,
+  staffFilterSchema,
+} from './inputs.js';
 import type { ScopeContext } from './scope-context.js';
 
-/** Input of `staff.add`: `{ role, userId }` links an account, `{ role, email, fullName, password? }` creates one. */
-export type NewStaffMember = z.input<typeof staffAddSchema>;
-/** Input of `staff.list`: optional role and active-flag filters. */
-export type StaffFilter = z.input<typeof staffFilterSchema>;
+/** The staff of one clinic: its doctors and receptionists, and its owner. */
+export interface StaffRepository {
+  /**
+   * Adds a doctor or receptionist. With `userId`, links an existing account
+   * that is not a member of another clinic (re-adding a deactivated member
+   * reactivates them); with `email` and `fullName` (and optionally `password`,
+   * else an invitation with no password), creates the account. ONE statement.
+   * @throws NotFoundError (`user`) when the account does not exist, is a
+   *   platform admin, or works for another clinic (not visible from here)
+   * @throws ConflictError (`userId`) when already an active member here;
+   *   (`email`) when an account has that email
+   */
+  add(input: NewStaffMember): Promise<StaffMember>;
+  /**
+   * The clinic's staff with their accounts, filtered by role and active flag:
+   * the owner first, then by role and name. ONE prepared statement; a clinic's
+   * staff is a handful of rows, so the list is not paged.
+   */
+  list(filter?: StaffFilter): Promise<StaffMember[]>;
+  /**
+   * Deactivates a member of this clinic (their account stays, for other
+   * clinics and for history); deactivating an inactive member changes nothing.
+   * @throws NotFoundError (`staff member`) when the user is not on this clinic's staff
+   * @throws ConflictError (`role`) for the clinic's owner
+   */
+  deactivate(userId: number): Promise<StaffMember>;
+}
 
 /** A member of a clinic's staff with their account. */
 export const staffMemberSchema = z.object({
@@ -31,7 +59,17 @@ export const staffMemberSchema = z.object({
 });
 
 /** A member of a clinic's staff with their account. */
-export type StaffMember = z.infer<typeof staffMemberSchema>;
+export interface StaffMember {
+  readonly userId: number;
+  readonly email: string;
+  readonly fullName: string;
+  readonly role: 'clinic_owner' | 'doctor' | 'receptionist';
+  readonly isActive: boolean;
+  /** When they joined this clinic. */
+  readonly createdAt: Date;
+  /** When they were deactivated; null while active. */
+  readonly deactivatedAt: Date | null;
+}
 
 const linkRow = staffMemberSchema.extend({ linked: z.boolean() });
 
@@ -40,20 +78,10 @@ const memberColumns = sql.fragment`
   s.is_active as "isActive", s.created_at as "createdAt", s.deactivated_at as "deactivatedAt"`;
 
 /** The staff repository of one clinic scope. */
-export function createStaffRepository(scope: ScopeContext) {
+export function createStaffRepository(scope: ScopeContext): StaffRepository {
   const { clinicId, context } = scope;
 
   return {
-    /**
-     * Adds a doctor or receptionist. With `userId`, links an existing account
-     * that is not a member of another clinic (re-adding a deactivated member
-     * reactivates them); with `email` and `fullName` (and optionally `password`,
-     * else an invitation with no password), creates the account. ONE statement.
-     * @throws NotFoundError (`user`) when the account does not exist, is a
-     *   platform admin, or works for another clinic (not visible from here)
-     * @throws ConflictError (`userId`) when already an active member here;
-     *   (`email`) when an account has that email
-     */
     async add(input: NewStaffMember): Promise<StaffMember> {
       const member = parseInput(staffAddSchema, input);
       await scope.facts();
@@ -105,11 +133,6 @@ export function createStaffRepository(scope: ScopeContext) {
         select ${memberColumns} from s join u on u.id = s.user_id`);
     },
 
-    /**
-     * The clinic's staff with their accounts, filtered by role and active flag:
-     * the owner first, then by role and name. ONE prepared statement; a clinic's
-     * staff is a handful of rows, so the list is not paged.
-     */
     async list(filter?: StaffFilter): Promise<StaffMember[]> {
       const { role, isActive } = parseInput(staffFilterSchema, filter);
       await scope.facts();
@@ -124,12 +147,6 @@ export function createStaffRepository(scope: ScopeContext) {
       return [...rows];
     },
 
-    /**
-     * Deactivates a member of this clinic (their account stays, for other
-     * clinics and for history); deactivating an inactive member changes nothing.
-     * @throws NotFoundError (`staff member`) when the user is not on this clinic's staff
-     * @throws ConflictError (`role`) for the clinic's owner
-     */
     async deactivate(userId: number): Promise<StaffMember> {
       const id = parseInput(idSchema, userId, 'userId');
       await scope.facts();
@@ -157,6 +174,3 @@ export function createStaffRepository(scope: ScopeContext) {
     },
   };
 }
-
-/** The staff repository of a clinic scope. */
-export type StaffRepository = ReturnType<typeof createStaffRepository>;

@@ -28,10 +28,37 @@ import { hashPassword } from './password.js';
 import { clinicStatusSchema, derivedStatusSql, openRecordJoinSql } from './subscription-sql.js';
 
 /** A clinic's open subscription record (active or suspended), as nested in clinic objects. */
-export type OpenSubscription = NonNullable<z.infer<typeof clinicSummaryRow>['subscription']>;
+export interface OpenSubscription {
+  readonly id: number;
+  readonly groupId: number;
+  readonly subscriptionTypeId: number;
+  readonly paymentMethodId: number;
+  readonly status: 'active' | 'suspended';
+  /** 'YYYY-MM-DD' */
+  readonly startsOn: string;
+  /** 'YYYY-MM-DD' */
+  readonly endsOn: string;
+  /** Exact decimal string. */
+  readonly amount: string;
+}
 
 /** A clinic as listed: its fields, its derived status and its open subscription record. */
-export type ClinicSummary = z.infer<typeof clinicSummaryRow>;
+export interface ClinicSummary {
+  readonly id: number;
+  readonly clinicName: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly countryCode: string;
+  readonly ownerUserId: number;
+  readonly ownerPhoneNumber: string;
+  readonly clinicPhoneNumber: string;
+  /** Pass back to `clinics.update` (optimistic locking). */
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly status: ClinicStatus;
+  /** The open (active or suspended) record, null when none. */
+  readonly subscription: OpenSubscription | null;
+}
 
 /** A clinic with its owner, country and active staff counts. */
 export interface ClinicDetail extends ClinicSummary {

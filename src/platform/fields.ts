@@ -29,7 +29,7 @@ export const passwordSchema = text({ nfc: false }).min(8).max(1024);
 export const userRoleSchema = z.enum(['platform_admin', 'clinic_owner', 'doctor', 'receptionist']);
 
 /** A staff account's role. */
-export type UserRole = z.infer<typeof userRoleSchema>;
+export type UserRole = 'platform_admin' | 'clinic_owner' | 'doctor' | 'receptionist';
 
 /** ISO 3166-1 alpha-2, upper-cased (`de` is accepted as `DE`). */
 export const countryCodeSchema = text()

@@ -21,13 +21,38 @@ const subscriptionTypeRow = z.object({
 const paymentMethodRow = z.object({ id: z.number(), code: z.string(), name: z.string() });
 
 /** A country: ISO 3166-1 codes, English name, ITU calling code (digits only). */
-export type Country = z.infer<typeof countryRow>;
+export interface Country {
+  /** ISO 3166-1 alpha-2, e.g. 'DE'. */
+  readonly code: string;
+  /** ISO 3166-1 alpha-3, e.g. 'DEU'. */
+  readonly alpha3: string;
+  readonly name: string;
+  /** ITU calling code, digits only, e.g. '49'. */
+  readonly callingCode: string;
+}
 /** A species a pet can be recorded as. */
-export type PetType = z.infer<typeof petTypeRow>;
+export interface PetType {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+}
 /** A plan the platform sells: its length in months and its price (exact decimal string). */
-export type SubscriptionType = z.infer<typeof subscriptionTypeRow>;
+export interface SubscriptionType {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+  readonly durationMonths: number;
+  /** Exact decimal string, e.g. '49.00'. */
+  readonly price: string;
+  /** False for plans no longer sold; old records still refer to them. */
+  readonly isActive: boolean;
+}
 /** A way a clinic can pay. */
-export type PaymentMethod = z.infer<typeof paymentMethodRow>;
+export interface PaymentMethod {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+}
 
 /** Reference tables, read once and then served from memory for `lookupTtlMs`. */
 export interface LookupsRepository {

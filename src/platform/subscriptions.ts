@@ -21,7 +21,27 @@ import {
 } from './subscription-transitions.js';
 
 /** One row of a clinic's subscription history (a period of a group). */
-export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
+export interface SubscriptionRecord {
+  readonly id: number;
+  readonly clinicId: number;
+  /** The chain of renewals this period belongs to. */
+  readonly groupId: number;
+  readonly subscriptionTypeId: number;
+  readonly paymentMethodId: number;
+  readonly status: 'active' | 'suspended' | 'expired' | 'renewed';
+  /** 'YYYY-MM-DD' */
+  readonly startsOn: string;
+  /** 'YYYY-MM-DD', the last day of the period. */
+  readonly endsOn: string;
+  /** Exact decimal string. */
+  readonly amount: string;
+  readonly activatedBy: number;
+  readonly activatedAt: Date;
+  readonly suspendedBy: number | null;
+  readonly suspendedAt: Date | null;
+  readonly reactivatedBy: number | null;
+  readonly reactivatedAt: Date | null;
+}
 
 /** A running active record with its clinic's name, as {@link SubscriptionsRepository.listActive} lists it. */
 export interface ActiveSubscription extends SubscriptionRecord {
