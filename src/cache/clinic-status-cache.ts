@@ -20,8 +20,10 @@ export interface StatusReading {
 
 /**
  * In-process cache of clinic statuses. An entry never outlives the moment its
- * status would change by itself (the active subscription's end), and every
- * write through this library that can change a status deletes the entry.
+ * status would change by itself (the active subscription's end), every
+ * write through this library that can change a status deletes the entry, and
+ * so does the invalidation listener when any other instance (or SQL by hand)
+ * writes a subscription record (src/cache/invalidation-listener.ts).
  */
 export interface ClinicStatusCache {
   /** The cached status, or undefined on a miss. */

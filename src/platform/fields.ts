@@ -43,8 +43,16 @@ export const phoneNumberSchema = text().trim().max(32).regex(/[0-9]/, 'has no di
 /** Trimmed, 1 to 200 characters. */
 export const clinicNameSchema = text().trim().min(1).max(200);
 
-/** A calendar date as `YYYY-MM-DD`. */
-export const dateSchema = z.iso.date();
+/**
+ * A calendar date as `YYYY-MM-DD`, years 1900 to 9998 (the years `subscriptions.list`
+ * takes): `0000-01-01` has the ISO shape but PostgreSQL refuses it, which
+ * would send a statement and fail with the server's message.
+ */
+export const dateSchema = z.iso
+  .date()
+  .refine((value) => value >= '1900-01-01' && value <= '9998-12-31', {
+    message: 'must be a date from 1900-01-01 to 9998-12-31',
+  });
 
 /**
  * A money amount, as a decimal string (`'49.00'`) or a number with at most two
