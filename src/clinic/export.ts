@@ -4,7 +4,6 @@
  * batches, so memory stays bounded whatever the clinic's size.
  */
 import Cursor from 'pg-cursor';
-import type { z } from 'zod';
 import { toDriverText } from '../db/db.js';
 import { toVetalyzeError } from '../db/map-error.js';
 import { borrowClient } from '../db/pool.js';

@@ -3,7 +3,7 @@
  * unknown or misspelt key is a ValidationError naming it, never dropped.
  */
 import { z } from 'zod';
-import { passwordSchema } from '../platform/fields.js';
+import { passwordSchema } from '../accounts/password.js';
 import { idSchema, text } from '../validation.js';
 import { parseCode } from './codes.js';
 import { countDigits } from './phone.js';

@@ -5,9 +5,9 @@
  */
 
 import { z } from 'zod';
+import { hashPassword } from '../accounts/password.js';
 import { sql } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { hashPassword } from '../platform/password.js';
 import { idSchema, parseInput } from '../validation.js';
 import {
   type NewStaffMember,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hashPassword, passwordSchema } from '../accounts/password.js';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
 import { preparedStatement } from '../db/prepared.js';
@@ -21,10 +22,8 @@ import {
   countryCodeSchema,
   emailSchema,
   fullNameSchema,
-  passwordSchema,
   phoneNumberSchema,
 } from './fields.js';
-import { hashPassword } from './password.js';
 import { clinicStatusSchema, derivedStatusSql, openRecordJoinSql } from './subscription-sql.js';
 
 /** A clinic's open subscription record (active or suspended), as nested in clinic objects. */

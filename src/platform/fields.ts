@@ -19,12 +19,6 @@ export const emailSchema = text()
 /** Trimmed, 1 to 200 characters. */
 export const fullNameSchema = text().trim().min(1).max(200);
 
-/**
- * 8 to 1024 characters. The upper bound keeps a hash request cheap; the
- * messages never echo the value.
- */
-export const passwordSchema = text({ nfc: false }).min(8).max(1024);
-
 /** The roles of a staff account. */
 export const userRoleSchema = z.enum(['platform_admin', 'clinic_owner', 'doctor', 'receptionist']);
 

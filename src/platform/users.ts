@@ -1,16 +1,10 @@
 import { z } from 'zod';
+import { hashPassword, passwordSchema, verifyPasswordHash } from '../accounts/password.js';
 import type { Context } from '../context.js';
 import { sql } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
 import { idSchema, parseInput, text } from '../validation.js';
-import {
-  emailSchema,
-  fullNameSchema,
-  passwordSchema,
-  type UserRole,
-  userRoleSchema,
-} from './fields.js';
-import { hashPassword, verifyPasswordHash } from './password.js';
+import { emailSchema, fullNameSchema, type UserRole, userRoleSchema } from './fields.js';
 
 /** A staff account. It never carries its password or hash. */
 export interface User {

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hashPassword, verifyPasswordHash } from '../../src/accounts/password.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/index.js';
-import { hashPassword, verifyPasswordHash } from '../../src/platform/password.js';
 import { countStatements, createTestVetalyze } from '../helpers/database.js';
 
 const heardValues: unknown[] = [];

@@ -1,11 +1,21 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { text } from '../validation.js';
 
 /**
- * Password hashing with node:crypto scrypt. A hash is stored as
+ * Staff-account passwords, for both scopes (operators create owners' accounts,
+ * clinics add their doctors and receptionists): the password rule and hashing
+ * with node:crypto scrypt. A hash is stored as
  * `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`, so its cost parameters
  * travel with it and can be raised later without breaking old hashes.
  * Nothing here ever logs or returns a password; callers must never return a hash.
  */
+
+/**
+ * 8 to 1024 characters, checked but not NFC-normalised (the hash normalises
+ * NFKC itself). The upper bound keeps a hash request cheap; the messages never
+ * echo the value.
+ */
+export const passwordSchema = text({ nfc: false }).min(8).max(1024);
 
 interface ScryptCost {
   readonly N: number;
