@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { migrate } from '@vetalyze/db';
 import { Command, CommanderError, Option } from 'commander';
 import { type BenchFlags, benchCommand } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
 import { type ExplainFlags, explainCommand } from './commands/explain.js';
+import { migrateCommand } from './commands/migrate.js';
 import {
   addGeneratorOptions,
   generatorOptionsFrom,
@@ -23,10 +23,8 @@ import {
   UsageError,
 } from './commands/preflight.js';
 import { reportCommand } from './commands/report.js';
-import { seedWithProgress } from './commands/seed.js';
+import { type SeedFlags, seedCommand } from './commands/seed.js';
 import { checkKinds } from './report/checks.js';
-import type { IndexStrategy } from './seed/seed.js';
-import { openBenchDatabase } from './server.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -59,10 +57,7 @@ export function createProgram(): Command {
     .addOption(databaseUrlOption('required').makeOptionMandatory())
     .action(async (flags: { databaseUrl: string }) => {
       await checkDatabaseUrl(flags.databaseUrl);
-      const result = await migrate(flags.databaseUrl);
-      process.stdout.write(
-        `applied ${result.applied.length} migrations (${result.applied.join(', ') || 'none'}); ${result.alreadyApplied.length} already applied\n`,
-      );
+      await migrateCommand(flags.databaseUrl);
     });
 
   addGeneratorOptions(
@@ -80,23 +75,11 @@ export function createProgram(): Command {
           .choices(['auto', 'drop', 'keep'])
           .default('auto'),
       ),
-  ).action(async (flags: Record<string, unknown>) => {
-    const databaseUrl = flags.databaseUrl as string | undefined;
-    const clinics = Number(flags.clinics);
+  ).action(async (flags: SeedFlags) => {
     process.stderr.write(
-      `${await preflight({ databaseUrl, cacheDir: String(flags.cacheDir), clinics, flags })}\n`,
+      `${await preflight({ databaseUrl: flags.databaseUrl, cacheDir: flags.cacheDir, clinics: flags.clinics, flags })}\n`,
     );
-    const database = await openBenchDatabase({ databaseUrl, cacheDir: String(flags.cacheDir) });
-    try {
-      await seedWithProgress(
-        database,
-        clinics,
-        generatorOptionsFrom(flags),
-        flags.indexStrategy as IndexStrategy,
-      );
-    } finally {
-      await database.close();
-    }
+    await seedCommand(flags);
   });
 
   addGeneratorOptions(

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createVetalyze } from '@vetalyze/db';
+import { createVetalyze, type Vetalyze } from '@vetalyze/db';
 import pg from 'pg';
-import { seedingReport, seedScale } from './commands/seed.js';
 import { describeEnvironment, type Environment } from './environment.js';
 import type { GeneratorOptions } from './generate/options.js';
 import { createPrng } from './generate/prng.js';
@@ -20,6 +19,7 @@ import { platformScenarios } from './scenarios/platform.js';
 import { StatementRecorder } from './scenarios/recorder.js';
 import type { Scenario } from './scenarios/scenario.js';
 import { subscriptionScenarios } from './scenarios/subscriptions.js';
+import { seedingReport, seedScale } from './seed/scale.js';
 import { openBenchDatabase } from './server.js';
 import { significant } from './stats.js';
 import { budgets, loadScenarios, type OperationTarget, seedStorageAt } from './targets.js';
@@ -56,6 +56,17 @@ export interface BenchOptions {
 
 const throughputMix = ['owners.list', 'owners.searchName', 'owners.searchPhone', 'owners.get'];
 
+/** One scale's measuring session: the library under test, an admin connection, the scenarios. */
+interface ScaleSession {
+  readonly options: BenchOptions;
+  readonly databaseUrl: string;
+  readonly clinics: number;
+  readonly generator: GeneratorOptions;
+  readonly vz: Vetalyze;
+  readonly recorder: StatementRecorder;
+  readonly scenarios: ReadonlyMap<string, Scenario>;
+}
+
 async function runScale(
   options: BenchOptions,
   databaseUrl: string,
@@ -63,7 +74,6 @@ async function runScale(
   generator: GeneratorOptions,
   seeding: SeedingReport | null,
 ): Promise<ScaleReport> {
-  const { log } = options;
   const recorder = new StatementRecorder();
   // Production settings: no row validation (NODE_ENV=production's default); onQuery only counts.
   const vz = await createVetalyze({
@@ -74,134 +84,12 @@ async function runScale(
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   try {
-    // As pgbench does before a run: earlier runs' created-then-removed rows leave
-    // dead tuples and GIN pending entries; vacuuming makes every run start alike.
-    const vacuumStarted = performance.now();
-    await admin.query(
-      'vacuum (analyze) clinics, users, clinic_staff, clinic_counters, subscription_history, owners, pets',
-    );
-    log(`  vacuum analyze: ${((performance.now() - vacuumStarted) / 1000).toFixed(2)} s`);
-    const pools = await gatherInputs(admin, vz, generator.seed);
-    const deps = {
-      vz,
-      admin,
-      pools,
-      prng: createPrng(generator.seed, 'bench', clinics),
-      runId: `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
-    };
-    // Every clinic's scope facts are cached after its first call: warm them all,
-    // so a random clinic never pays that one-time statement inside a measurement.
-    for (const clinicId of pools.clinicIds) await vz.forClinic(clinicId).owners.list({ limit: 1 });
-    const scenarios = new Map<string, Scenario>();
-    for (const scenario of [
-      ...(await platformScenarios(deps)),
-      ...(await clinicScenarios(deps)),
-      ...(await subscriptionScenarios(deps)),
-    ])
-      scenarios.set(scenario.id, scenario);
-
-    const operations: OperationReport[] = [];
-    const targets = options.targets.filter(
-      (target) => options.only.length === 0 || options.only.includes(target.id),
-    );
-    for (const target of targets) {
-      const scenario = scenarios.get(target.id);
-      if (!scenario) {
-        log(`  ${target.id}: no scenario (API missing), skipped`);
-        continue;
-      }
-      await scenario.prepare?.();
-      try {
-        const latency = await measureLatency(scenario, recorder, {
-          timeMs: options.timeMs,
-          warmupMs: options.warmupMs,
-          warmupIterations: 30,
-          minIterations: 64,
-        });
-        await scenario.prepare?.();
-        const overhead =
-          options.overheadSamples > 0
-            ? await measureOverhead(scenario, target.kind, recorder, vz, options.overheadSamples)
-            : null;
-        const report = operationReport(
-          target,
-          clinics,
-          generator.ownersPerClinic,
-          latency,
-          overhead,
-        );
-        operations.push(report);
-        log(
-          `  ${target.id.padEnd(32)} p50 ${report.p50Ms} ms  p95 ${report.p95Ms} ms  (budget ${target.budgetP95Ms})` +
-            (report.overhead
-              ? `  vs raw p50 ${report.overhead.ratioP50}x p95 ${report.overhead.ratioP95}x`
-              : ''),
-        );
-      } finally {
-        await scenario.finish?.();
-      }
-    }
-
-    let throughput: ScaleReport['throughput'] = null;
-    const mix = throughputMix.flatMap((id) => {
-      const scenario = scenarios.get(id);
-      return scenario ? [scenario] : [];
-    });
-    if (options.throughputSeconds > 0 && mix.length > 0) {
-      log(
-        `  throughput: ${budgets.throughputCallers} callers, ${options.throughputSeconds} s per side`,
-      );
-      const result = await measureThroughput({
-        scenarios: mix,
-        recorder,
-        databaseUrl,
-        callers: budgets.throughputCallers,
-        seconds: options.throughputSeconds,
-      });
-      throughput = {
-        callers: result.callers,
-        seconds: result.seconds,
-        operations: result.operations,
-        libraryOpsPerSecond: significant(result.library.opsPerSecond, 4),
-        rawOpsPerSecond: significant(result.raw.opsPerSecond, 4),
-        ratio: significant(result.ratio),
-        libraryP50Ms: significant(result.library.latency.p50),
-        libraryP95Ms: significant(result.library.latency.p95),
-        libraryP99Ms: significant(result.library.latency.p99),
-        rawP99Ms: significant(result.raw.latency.p99),
-        pass:
-          result.ratio >= budgets.throughputRatio &&
-          result.library.latency.p99 < budgets.throughputP99Ms,
-      };
-      log(
-        `  throughput: library ${throughput.libraryOpsPerSecond}/s, raw ${throughput.rawOpsPerSecond}/s (${throughput.ratio}x), p99 ${throughput.libraryP99Ms} ms`,
-      );
-    }
-
-    let load: ScaleReport['load'] = null;
-    const scenario = loadScenarios.find((candidate) => candidate.clinics === clinics);
-    if (scenario && options.loadStepSeconds > 0) {
-      log(
-        `  load: the seed's ${scenario.requestsPerSecond} req/s at ${clinics} clinics, then multiples`,
-      );
-      const loadScenariosById = new Map(scenarios);
-      load = await measureLoad({
-        clinics,
-        seedRate: scenario.requestsPerSecond,
-        scenarios: loadScenariosById,
-        budgets: new Map(options.targets.map((target) => [target.id, target.budgetP95Ms])),
-        multiples: options.loadMultiples,
-        stepSeconds: options.loadStepSeconds,
-        seed: generator.seed,
-      });
-      for (const step of load.steps)
-        log(
-          `    x${step.multiple} ${significant(step.targetRate)} req/s: p95 ${significant(step.p95Ms)} ms, p99 ${significant(step.p99Ms)} ms, ${step.held ? 'held' : 'NOT held'}`,
-        );
-      for (const id of new Set(load.mix.map((entry) => entry.operation)))
-        await scenarios.get(id)?.finish?.();
-    }
-
+    await vacuum(admin, options.log);
+    const scenarios = await prepareScenarios(vz, admin, generator.seed, clinics);
+    const session = { options, databaseUrl, clinics, generator, vz, recorder, scenarios };
+    const operations = await measureOperations(session);
+    const throughput = await throughputStep(session);
+    const load = await loadStep(session);
     const storage = await measureStorage(admin);
     return {
       clinics,
@@ -215,6 +103,153 @@ async function runScale(
   } finally {
     await Promise.all([admin.end(), vz.close()]);
   }
+}
+
+/**
+ * As pgbench does before a run: earlier runs' created-then-removed rows leave
+ * dead tuples and GIN pending entries; vacuuming makes every run start alike.
+ */
+async function vacuum(admin: pg.Client, log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  await admin.query(
+    'vacuum (analyze) clinics, users, clinic_staff, clinic_counters, subscription_history, owners, pets',
+  );
+  log(`  vacuum analyze: ${((performance.now() - started) / 1000).toFixed(2)} s`);
+}
+
+/** Draws the input pools, warms every clinic's facts, and builds each operation's scenario. */
+async function prepareScenarios(
+  vz: Vetalyze,
+  admin: pg.Client,
+  seed: string,
+  clinics: number,
+): Promise<Map<string, Scenario>> {
+  const pools = await gatherInputs(admin, vz, seed);
+  const deps = {
+    vz,
+    admin,
+    pools,
+    prng: createPrng(seed, 'bench', clinics),
+    runId: `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+  };
+  // Every clinic's scope facts are cached after its first call: warm them all,
+  // so a random clinic never pays that one-time statement inside a measurement.
+  for (const clinicId of pools.clinicIds) await vz.forClinic(clinicId).owners.list({ limit: 1 });
+  const scenarios = new Map<string, Scenario>();
+  for (const scenario of [
+    ...(await platformScenarios(deps)),
+    ...(await clinicScenarios(deps)),
+    ...(await subscriptionScenarios(deps)),
+  ])
+    scenarios.set(scenario.id, scenario);
+  return scenarios;
+}
+
+/** Latency, and library/raw pairs, of every chosen operation in turn. */
+async function measureOperations(session: ScaleSession): Promise<OperationReport[]> {
+  const { options, scenarios, recorder, vz, clinics, generator } = session;
+  const { log } = options;
+  const operations: OperationReport[] = [];
+  const targets = options.targets.filter(
+    (target) => options.only.length === 0 || options.only.includes(target.id),
+  );
+  for (const target of targets) {
+    const scenario = scenarios.get(target.id);
+    if (!scenario) {
+      log(`  ${target.id}: no scenario (API missing), skipped`);
+      continue;
+    }
+    await scenario.prepare?.();
+    try {
+      const latency = await measureLatency(scenario, recorder, {
+        timeMs: options.timeMs,
+        warmupMs: options.warmupMs,
+        warmupIterations: 30,
+        minIterations: 64,
+      });
+      await scenario.prepare?.();
+      const overhead =
+        options.overheadSamples > 0
+          ? await measureOverhead(scenario, target.kind, recorder, vz, options.overheadSamples)
+          : null;
+      const report = operationReport(target, clinics, generator.ownersPerClinic, latency, overhead);
+      operations.push(report);
+      log(
+        `  ${target.id.padEnd(32)} p50 ${report.p50Ms} ms  p95 ${report.p95Ms} ms  (budget ${target.budgetP95Ms})` +
+          (report.overhead
+            ? `  vs raw p50 ${report.overhead.ratioP50}x p95 ${report.overhead.ratioP95}x`
+            : ''),
+      );
+    } finally {
+      await scenario.finish?.();
+    }
+  }
+  return operations;
+}
+
+/** Closed-loop throughput of the clinic-scope read mix, library against raw. */
+async function throughputStep(session: ScaleSession): Promise<ScaleReport['throughput']> {
+  const { options, scenarios, recorder, databaseUrl } = session;
+  const mix = throughputMix.flatMap((id) => {
+    const scenario = scenarios.get(id);
+    return scenario ? [scenario] : [];
+  });
+  if (options.throughputSeconds <= 0 || mix.length === 0) return null;
+  options.log(
+    `  throughput: ${budgets.throughputCallers} callers, ${options.throughputSeconds} s per side`,
+  );
+  const result = await measureThroughput({
+    scenarios: mix,
+    recorder,
+    databaseUrl,
+    callers: budgets.throughputCallers,
+    seconds: options.throughputSeconds,
+  });
+  const throughput = {
+    callers: result.callers,
+    seconds: result.seconds,
+    operations: result.operations,
+    libraryOpsPerSecond: significant(result.library.opsPerSecond, 4),
+    rawOpsPerSecond: significant(result.raw.opsPerSecond, 4),
+    ratio: significant(result.ratio),
+    libraryP50Ms: significant(result.library.latency.p50),
+    libraryP95Ms: significant(result.library.latency.p95),
+    libraryP99Ms: significant(result.library.latency.p99),
+    rawP99Ms: significant(result.raw.latency.p99),
+    pass:
+      result.ratio >= budgets.throughputRatio &&
+      result.library.latency.p99 < budgets.throughputP99Ms,
+  };
+  options.log(
+    `  throughput: library ${throughput.libraryOpsPerSecond}/s, raw ${throughput.rawOpsPerSecond}/s (${throughput.ratio}x), p99 ${throughput.libraryP99Ms} ms`,
+  );
+  return throughput;
+}
+
+/** The seed's open-loop load scenario at this scale, when it has one, and multiples of its rate. */
+async function loadStep(session: ScaleSession): Promise<ScaleReport['load']> {
+  const { options, scenarios, clinics, generator } = session;
+  const scenario = loadScenarios.find((candidate) => candidate.clinics === clinics);
+  if (!scenario || options.loadStepSeconds <= 0) return null;
+  options.log(
+    `  load: the seed's ${scenario.requestsPerSecond} req/s at ${clinics} clinics, then multiples`,
+  );
+  const load = await measureLoad({
+    clinics,
+    seedRate: scenario.requestsPerSecond,
+    scenarios: new Map(scenarios),
+    budgets: new Map(options.targets.map((target) => [target.id, target.budgetP95Ms])),
+    multiples: options.loadMultiples,
+    stepSeconds: options.loadStepSeconds,
+    seed: generator.seed,
+  });
+  for (const step of load.steps)
+    options.log(
+      `    x${step.multiple} ${significant(step.targetRate)} req/s: p95 ${significant(step.p95Ms)} ms, p99 ${significant(step.p99Ms)} ms, ${step.held ? 'held' : 'NOT held'}`,
+    );
+  for (const id of new Set(load.mix.map((entry) => entry.operation)))
+    await scenarios.get(id)?.finish?.();
+  return load;
 }
 
 /** Runs the whole ladder and returns the report (writing files is the caller's job). */

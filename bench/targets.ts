@@ -1,7 +1,7 @@
 /**
  * Every operation the harness measures, with the seed's documented figure
- * (../shared/seed/scale-analysis.md, "Query Performance Estimates"), our p95
- * budget at 1000 clinics and the raw-driver floor (issue 5's table). The one
+ * (the scale analysis of the Django system this library replaces, "Query Performance Estimates"), our p95
+ * budget at 1000 clinics and the raw-driver floor (measured on the 2-core dev machine). The one
  * place these numbers live; reports and `--check` read them from here.
  */
 
@@ -44,7 +44,7 @@ export interface OperationTarget {
   readonly seed: SeedFigures;
   /** Our p95 budget at 1000 clinics on the 2-core dev machine, ms (held at every scale). */
   readonly budgetP95Ms: number;
-  /** Raw node-postgres with named prepared statements on the same data, ms (issue 5). */
+  /** Raw node-postgres with named prepared statements on the same data, ms. */
   readonly floorMs: number | null;
 }
 
@@ -249,7 +249,7 @@ export function seedFigureAt(
   return { ...figure, source: `${figure.source} (owners per clinic)` };
 }
 
-/** The seed's storage estimate "with indexes" by clinics (scale-analysis.md), bytes. */
+/** The seed's storage estimate "with indexes" by clinics (the seed's scale analysis), bytes. */
 export const seedStorageWithIndexes: readonly (readonly [number, number])[] = [
   [50, 170e6],
   [100, 330e6],
@@ -270,7 +270,7 @@ export function seedStorageAt(clinics: number): number {
   return interpolate(clinics, points).low;
 }
 
-/** The other budgets of issue 5, each measured side by side in one run. */
+/** The other budgets, each measured side by side in one run. */
 export const budgets = {
   /** Ours / raw node-postgres on the same statements, at p50 and at p95. */
   overheadRatioP50: 1.15,
@@ -288,7 +288,7 @@ export const budgets = {
   seedSecondsAt1000: 45,
 } as const;
 
-/** The seed's load-testing scenarios (scale-analysis.md, "Load Testing Scenarios"). */
+/** The seed's load-testing scenarios (the seed's scale analysis, "Load Testing Scenarios"). */
 export const loadScenarios: readonly {
   readonly clinics: number;
   readonly requestsPerSecond: number;

@@ -26,7 +26,7 @@ export interface GeneratorOptions {
   readonly anchorDate: string;
 }
 
-/** The seed's assumptions (scale-analysis.md) and today's date. */
+/** The seed's assumptions (the seed's scale analysis) and today's date. */
 export function defaultGeneratorOptions(): GeneratorOptions {
   return {
     seed: 'vetalyze',

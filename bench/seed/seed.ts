@@ -107,37 +107,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   const main = await connect(options.databaseUrl);
   const extra: pg.Client[] = [];
   try {
-    await ensureMetaTable(main);
-    let meta = await readMeta(main);
-    const { rows: countRows } = await main.query<{ n: number }>(
-      'select count(*)::int as n from clinics',
-    );
-    const present = countRows[0]?.n ?? 0;
-    if (!meta && present > 0)
-      throw new SeedMismatchError(
-        `the database holds ${present} clinics the harness did not generate; seed an empty database`,
-      );
-    let generator = options.generator;
-    if (meta) {
-      const differences = optionDifferences(meta.options, generator);
-      if (differences.length > 0)
-        throw new SeedMismatchError(
-          `the data set was generated with other options (${differences.join('; ')})`,
-        );
-      // Growth keeps the calendar the existing clinics were generated on.
-      generator = { ...generator, anchorDate: meta.options.anchorDate };
-      if (meta.droppedIndexes.length > 0) {
-        log(`restoring ${meta.droppedIndexes.length} indexes a previous load left dropped`);
-        await recreateObjects(main, meta.droppedIndexes);
-        meta = { ...meta, droppedIndexes: [] };
-        await writeMeta(main, meta);
-      }
-      if (meta.clinics !== present)
-        throw new SeedMismatchError(
-          `the data set records ${meta.clinics} generated clinics but the database holds ${present}; seed a fresh database`,
-        );
-    }
-    const existing = meta?.clinics ?? 0;
+    const { generator, existing } = await inspectDataSet(main, options.generator, log);
     phase('migrate and inspect');
     if (options.clinics <= existing) {
       return {
@@ -330,16 +300,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       phase('check foreign keys');
     }
 
-    const vacuum = async (client: pg.ClientBase, tables: readonly string[]) => {
-      for (const table of tables) await client.query(`vacuum (analyze) ${table}`);
-    };
-    if (parallel)
-      await Promise.all([
-        vacuum(ownersClient, ['owners']),
-        vacuum(petsClient, ['pets']),
-        vacuum(main, [...smallTables, 'clinic_counters']),
-      ]);
-    else await vacuum(main, [...smallTables, 'clinic_counters', 'owners', 'pets']);
+    await vacuumLoaded(main, parallel ? { owners: ownersClient, pets: petsClient } : null);
     phase('vacuum analyze');
 
     return {
@@ -354,4 +315,65 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   } finally {
     await Promise.all([main, ...extra].map((client) => client.end().catch(() => {})));
   }
+}
+
+/**
+ * Reads what the database already holds and refuses what cannot be grown:
+ * clinics the harness did not generate, other generator options, a count that
+ * disagrees with the record. Restores indexes an interrupted load left dropped.
+ * Returns the options to grow with (the existing calendar) and the clinic count.
+ */
+async function inspectDataSet(
+  main: pg.ClientBase,
+  requested: GeneratorOptions,
+  log: (line: string) => void,
+): Promise<{ generator: GeneratorOptions; existing: number }> {
+  await ensureMetaTable(main);
+  let meta = await readMeta(main);
+  const { rows: countRows } = await main.query<{ n: number }>(
+    'select count(*)::int as n from clinics',
+  );
+  const present = countRows[0]?.n ?? 0;
+  if (!meta && present > 0)
+    throw new SeedMismatchError(
+      `the database holds ${present} clinics the harness did not generate; seed an empty database`,
+    );
+  if (!meta) return { generator: requested, existing: 0 };
+  const differences = optionDifferences(meta.options, requested);
+  if (differences.length > 0)
+    throw new SeedMismatchError(
+      `the data set was generated with other options (${differences.join('; ')})`,
+    );
+  if (meta.droppedIndexes.length > 0) {
+    log(`restoring ${meta.droppedIndexes.length} indexes a previous load left dropped`);
+    await recreateObjects(main, meta.droppedIndexes);
+    meta = { ...meta, droppedIndexes: [] };
+    await writeMeta(main, meta);
+  }
+  if (meta.clinics !== present)
+    throw new SeedMismatchError(
+      `the data set records ${meta.clinics} generated clinics but the database holds ${present}; seed a fresh database`,
+    );
+  // Growth keeps the calendar the existing clinics were generated on.
+  return {
+    generator: { ...requested, anchorDate: meta.options.anchorDate },
+    existing: meta.clinics,
+  };
+}
+
+/** VACUUM (ANALYZE) of every loaded table; the big ones on their own connections when loaded in parallel. */
+async function vacuumLoaded(
+  main: pg.ClientBase,
+  parallel: { owners: pg.ClientBase; pets: pg.ClientBase } | null,
+): Promise<void> {
+  const vacuum = async (client: pg.ClientBase, tables: readonly string[]) => {
+    for (const table of tables) await client.query(`vacuum (analyze) ${table}`);
+  };
+  if (parallel)
+    await Promise.all([
+      vacuum(parallel.owners, ['owners']),
+      vacuum(parallel.pets, ['pets']),
+      vacuum(main, [...smallTables, 'clinic_counters']),
+    ]);
+  else await vacuum(main, [...smallTables, 'clinic_counters', 'owners', 'pets']);
 }

@@ -10,7 +10,7 @@
  * alone 0.30 ms p50 / 0.36-0.40 ms p95, with pet names 0.40 / 0.48 ms, so
  * by default `owners.list` keeps its 0.6 ms p95 budget with room on a noisy
  * machine. Full pets as flat joined rows took 0.50-0.54 ms and as one
- * json_agg per owner 0.58 ms (p50, issue 4's measurement).
+ * json_agg per owner 0.58 ms (p50, raw node-postgres, named statement, 1000 clinics).
  */
 
 import { z } from 'zod';
