@@ -5,7 +5,7 @@
  */
 import Cursor from 'pg-cursor';
 import { toDriverText } from '../db/db.js';
-import { toVetalyzeError } from '../db/map-error.js';
+import { failureCode, toVetalyzeError } from '../db/map-error.js';
 import { borrowClient } from '../db/pool.js';
 import { redacted } from '../db/query-event.js';
 import { sql } from '../db/sql.js';
@@ -84,6 +84,7 @@ export async function* exportOwners(
   let rowCount = 0;
   let cursor: Cursor | undefined;
   let broken = false;
+  let failure: unknown;
   try {
     // Transaction-local settings: nothing outlives COMMIT.
     // - pg-cursor keeps one portal open until it is closed, so the connection's
@@ -110,6 +111,7 @@ export async function* exportOwners(
     }
   } catch (error) {
     broken = true;
+    failure = error;
     throw toVetalyzeError(error);
   } finally {
     // After a failure the cursor is not closed: pg-cursor waits for a
@@ -133,6 +135,7 @@ export async function* exportOwners(
       durationMs: performance.now() - started,
       rowCount,
       failed: broken || lease.lost !== undefined,
+      errorCode: failureCode(failure ?? lease.lost),
     });
   }
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DatabaseError } from '../errors.js';
-import { isConnectionFailure, toVetalyzeError } from './map-error.js';
+import { failureCode, isConnectionFailure, toVetalyzeError } from './map-error.js';
 import { borrow, borrowClient } from './pool.js';
 import { type QueryEvent, redacted } from './query-event.js';
 import type { QuerySqlToken } from './sql.js';
@@ -171,24 +171,25 @@ function createQueries(target: pg.Pool | pg.PoolClient, options: DbOptions): Que
     const values = statement.values as unknown[];
     const { name } = statement;
     const started = onQuery ? performance.now() : 0;
-    const report = (rowCount: number, failed: boolean) =>
+    const report = (rowCount: number, error?: unknown) =>
       onQuery?.({
         sql: text,
         values: redacted(values),
         name,
         durationMs: performance.now() - started,
         rowCount,
-        failed,
+        failed: error !== undefined,
+        errorCode: error === undefined ? undefined : failureCode(error),
       });
     let result: pg.QueryResult;
     try {
       result = await send(name ? { name, text, values } : { text, values });
     } catch (error) {
-      report(0, true);
+      report(0, error);
       throw toVetalyzeError(error);
     }
     const rowCount = result.rowCount ?? 0;
-    report(rowCount, false);
+    report(rowCount);
     const rows: unknown[] = validateRows
       ? result.rows.map((row) => checkedRow(statement, row))
       : result.rows;

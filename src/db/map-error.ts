@@ -64,6 +64,21 @@ interface PgErrorFields {
 }
 
 /** The first error in the cause chain that carries a SQLSTATE (the node-postgres error). */
+/**
+ * What `onQuery` reports of a failure: the server's SQLSTATE (e.g. '23505'),
+ * else the socket's code (e.g. 'ECONNRESET'), else undefined.
+ */
+export function failureCode(error: unknown): string | undefined {
+  const sqlstate = findPgError(error)?.code;
+  if (sqlstate) return sqlstate;
+  for (let current = error, depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
 function findPgError(error: unknown): PgErrorFields | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {

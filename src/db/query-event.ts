@@ -12,6 +12,12 @@ export interface QueryEvent {
   readonly rowCount: number;
   /** True when the statement failed. */
   readonly failed: boolean;
+  /**
+   * Why it failed: the server's SQLSTATE (e.g. '23505', '57014') or the
+   * connection's error code (e.g. 'ECONNRESET'); undefined when it succeeded
+   * or the cause has no code.
+   */
+  readonly errorCode?: string | undefined;
 }
 
 const isPasswordHash = (value: unknown) => typeof value === 'string' && value.startsWith('scrypt$');

@@ -59,10 +59,13 @@ describe('statements', () => {
     await db.maybeOne(byId(1));
     await db.maybeOne(byId(2));
     await db.query(sql.type(userRow)`select * from no_such_table`).catch(() => {});
-    expect(events.map(({ name, failed, values }) => ({ name, failed, values }))).toEqual([
-      { name: 'test_user_by_id', failed: false, values: [1] },
-      { name: 'test_user_by_id', failed: false, values: [2] },
-      { name: undefined, failed: true, values: [] },
+    expect(
+      events.map(({ name, failed, values, errorCode }) => ({ name, failed, values, errorCode })),
+    ).toEqual([
+      { name: 'test_user_by_id', failed: false, values: [1], errorCode: undefined },
+      { name: 'test_user_by_id', failed: false, values: [2], errorCode: undefined },
+      // 42P01: undefined_table, the server's own SQLSTATE.
+      { name: undefined, failed: true, values: [], errorCode: '42P01' },
     ]);
     expect(events[0]?.sql).toContain('where id = $1');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Owner } from '../../src/index.js';
+import type { Owner, QueryEvent } from '../../src/index.js';
 import { TimeoutError, UnavailableError } from '../../src/index.js';
 import { ownerRow } from '../clinic/names.js';
 import { createTestVetalyze } from '../helpers/database.js';
@@ -10,7 +10,9 @@ const processErrors = recordProcessErrors();
 const idleMs = 1_000;
 const owners = 3_000;
 // One cursor connection: an export that kept its connection would make every later one fail.
+const events: QueryEvent[] = [];
 const { vz, database } = await createTestVetalyze({
+  onQuery: (event) => events.push(event),
   cursorPoolSize: 1,
   idleInTransactionTimeoutMs: idleMs,
   connectionTimeoutMs: 2_000,
@@ -48,6 +50,10 @@ describe('an export whose connection fails', () => {
       for (;;) if ((await iterator.next()).done) return undefined;
     })().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnavailableError);
+    // onQuery saw the export fail, with why: the server's SQLSTATE or the socket's code.
+    const reported = events.filter((event) => event.sql.includes('pp.pets')).at(-1);
+    expect(reported).toMatchObject({ failed: true });
+    expect(reported?.errorCode).toMatch(/^(57P01|E[A-Z]+)$/);
     // Bounded by the round-trip limit (statementTimeoutMs, 5 s); usually milliseconds.
     expect(performance.now() - started).toBeLessThan(25_000);
     // The only cursor connection is free again.
