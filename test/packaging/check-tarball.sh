@@ -34,7 +34,7 @@ host() {
   npm pkg set type="$type"
   npm install --no-audit --no-fund --loglevel=error "$library" >/dev/null
   if [ -d node_modules/@types/pg ]; then echo "@types/pg was installed with the library"; exit 1; fi
-  echo "the library installed in a fresh $type host: $(du -sk --apparent-size node_modules | awk '{printf "%.1f MB", $1/1024}') in node_modules, $(npm ls --all --parseable | tail -n +2 | wc -l) packages"
+  echo "the library installed in a fresh $type host: $(du -sh node_modules | cut -f1) on disk in node_modules, $(npm ls --all --parseable | tail -n +2 | wc -l) packages"
   npm install --no-audit --no-fund --loglevel=error --save-dev "typescript@$(node -p "require('$root/node_modules/typescript/package.json').version")" "@types/node@$(node -p "require('$root/node_modules/@types/node/package.json').version")" >/dev/null
   cat >tsconfig.json <<'JSON'
 {
@@ -53,8 +53,9 @@ JSON
 
 host "$work/esm" module
 cp "$root/test/packaging/consumer.ts" index.ts
+node "$root/test/packaging/extract-code-blocks.mjs" "$root" doc-blocks
 npx tsc -p .
-echo "ESM consumer (strict, skipLibCheck false, no @types/pg): types ok"
+echo "ESM consumer and the docs' code blocks (strict, skipLibCheck false, no @types/pg): types ok"
 node --input-type=module -e "
   import { createVetalyze, findMigrationsDirectory, ValidationError } from '@vetalyze/db';
   if (typeof createVetalyze !== 'function') throw new Error('ESM: createVetalyze missing');
