@@ -38,6 +38,7 @@ export type { Owner, Pet, PetSex, PetWithOwner } from './clinic/rows.js';
 export type { ClinicScope } from './clinic/scope.js';
 export type { StaffMember, StaffRepository } from './clinic/staff.js';
 export { findMigrationsDirectory, type MigrationResult, migrate } from './db/migrate.js';
+export type { PoolSsl } from './db/pool.js';
 export type { QueryEvent } from './db/query-event.js';
 export {
   ConflictError,

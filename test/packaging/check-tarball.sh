@@ -53,7 +53,7 @@ JSON
 
 host "$work/esm" module
 cp "$root/test/packaging/consumer.ts" index.ts
-node "$root/test/packaging/extract-code-blocks.mjs" "$root" doc-blocks
+node "$root/test/docs/extract-code-blocks.mjs" "$root" doc-blocks
 npx tsc -p .
 echo "ESM consumer and the docs' code blocks (strict, skipLibCheck false, no @types/pg): types ok"
 node --input-type=module -e "
