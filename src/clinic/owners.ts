@@ -8,6 +8,18 @@ import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
 import { type FragmentSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  type KeyedCall,
+  keyCtes,
+  keyedResultSelect,
+  keyedRow,
+  requestHasher,
+  runIdempotent,
+  saveKeyCte,
+  splitKey,
+  storedResultSchema,
+  type WriteOptions,
+} from '../idempotency.js';
 import { containsPattern, escapeLike } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
@@ -53,16 +65,15 @@ interface NewOwnerParams extends NewPetColumns {
 }
 
 /**
- * Bumps the clinic's counters, inserts the owner and its pets, and returns the
- * owner with them: data-modifying CTEs, so all of it commits or none.
+ * The CTEs `counter`, `o` and `p` of an owner's create: bump the clinic's
+ * counters, insert the owner and its pets. `counterRow` is the counter's
+ * insert source: VALUES, or (keyed) a SELECT that yields nothing when the key
+ * is live, so nothing is written.
  */
-const createOwnerStatement = preparedStatement(
-  'vz_clinic_owner_create',
-  ownerSchema,
-  (p: NewOwnerParams) => sql.fragment`
-    with counter as (
+function createOwnerCtes(p: NewOwnerParams, counterRow: FragmentSqlToken) {
+  return sql.fragment`counter as (
       insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
-      values (${p.clinicId}, 1, ${p.petCount})
+      ${counterRow}
       on conflict (clinic_id) do update
         set last_owner_seq = c.last_owner_seq + 1,
             last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
@@ -79,11 +90,46 @@ const createOwnerStatement = preparedStatement(
         t.birth_date, t.microchip
       from o, counter, ${unnestNewPets(p)}
       returning *
-    )
-    select ${ownerColumns},
+    )`;
+}
+
+/** The new owner with its pets, from the CTEs `o` and `p`. */
+const newOwnerSelect = sql.fragment`select ${ownerColumns},
       coalesce((select json_agg(${petJson} order by p.id) from p), '[]'::json) as pets
-    from o`,
+    from o`;
+
+/**
+ * Bumps the clinic's counters, inserts the owner and its pets, and returns the
+ * owner with them: data-modifying CTEs, so all of it commits or none.
+ */
+const createOwnerStatement = preparedStatement(
+  'vz_clinic_owner_create',
+  ownerSchema,
+  (p: NewOwnerParams) => sql.fragment`
+    with ${createOwnerCtes(p, sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`)}
+    ${newOwnerSelect}`,
 );
+
+/**
+ * {@link createOwnerStatement} with an idempotency key (src/idempotency.ts):
+ * the same writes, gated on the key having no live row, plus the key row with
+ * the owner as jsonb, in ONE statement.
+ */
+const createOwnerKeyedStatement = preparedStatement(
+  'vz_clinic_owner_create_keyed',
+  keyedRow,
+  (p: NewOwnerParams & KeyedCall) => sql.fragment`
+    with ${keyCtes(p)}, ${createOwnerCtes(
+      p,
+      sql.fragment`select ${p.clinicId}, 1, ${p.petCount} where not exists (select from idem_live)`,
+    )}, idem_result as (
+      ${newOwnerSelect}
+    ), ${saveKeyCte(p, sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}
+    ${keyedResultSelect(sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}`,
+);
+
+/** An owner as stored under an idempotency key. */
+const storedOwner = storedResultSchema(ownerSchema);
 
 /** A live owner of the clinic with its live pets. */
 const ownerById = preparedStatement(
@@ -129,24 +175,40 @@ export function createOwnersRepository(scope: ScopeContext) {
      * @throws ConflictError (`microchip`) when a microchip is already in this clinic
      * @throws NotFoundError (`clinic`) when the clinic does not exist
      */
-    async create(input: NewOwner): Promise<Owner> {
-      const owner = parseInput(newOwnerSchema, input);
+    async create(input: NewOwner & WriteOptions, options?: WriteOptions): Promise<Owner> {
+      const split = splitKey(input, options);
+      const owner = parseInput(newOwnerSchema, split.input);
       const { callingCode } = await scope.facts();
       const phoneNumber = owner.phoneNumber ?? null;
       const phoneDigits = phoneDigitsOf(phoneNumber, callingCode, 'phoneNumber');
       const petCount = owner.pets.length;
-      return context.db.one(
-        createOwnerStatement({
-          clinicId,
-          petCount,
-          fullName: owner.fullName,
-          phoneNumber,
-          phoneDigits,
-          email: owner.email ?? null,
-          address: owner.address ?? null,
-          notes: owner.notes ?? null,
-          ...newPetColumns(owner.pets),
-        }),
+      const params: NewOwnerParams = {
+        clinicId,
+        petCount,
+        fullName: owner.fullName,
+        phoneNumber,
+        phoneDigits,
+        email: owner.email ?? null,
+        address: owner.address ?? null,
+        notes: owner.notes ?? null,
+        ...newPetColumns(owner.pets),
+      };
+      if (split.key === undefined) return context.db.one(createOwnerStatement(params));
+      const call: KeyedCall = {
+        keyScope: clinicId,
+        key: split.key,
+        operation: 'owners.create',
+        requestHash: requestHasher('owners.create').add(owner).digest(),
+        ttlMs: context.idempotencyTtlMs,
+      };
+      return runIdempotent(
+        context.db,
+        call,
+        storedOwner,
+        () => context.db.maybeOne(createOwnerKeyedStatement({ ...params, ...call })),
+        // The statement always returns a row (the new owner or the live key's).
+        () =>
+          Promise.reject(new ConflictError('the owner was not created; retry', 'idempotencyKey')),
       );
     },
 

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, ValidationError, type Vetalyze } from '../../src/index.js';
+import { countStatements, createTestVetalyze } from '../helpers/database.js';
+import { createSqlPool, insertClinic, setUpClinicTests } from './helpers.js';
+
+let vz: Vetalyze;
+let pool: pg.Pool;
+let queries: string[];
+
+beforeAll(async () => {
+  ({ vz, pool, queries } = await setUpClinicTests());
+});
+
+/** Owners, pets and key rows of a clinic, counted by SQL. */
+async function counts(clinicId: number) {
+  const { rows } = await pool.query(
+    `select (select count(*)::int from owners where clinic_id = $1) as owners,
+            (select count(*)::int from pets where clinic_id = $1) as pets,
+            (select count(*)::int from idempotency_keys where clinic_id = $1) as keys`,
+    [clinicId],
+  );
+  return rows[0] as { owners: number; pets: number; keys: number };
+}
+
+const anna = {
+  fullName: 'Anna Müller',
+  phoneNumber: '+49 170 123-4567',
+  pets: [{ name: 'Bello', petTypeId: 1, birthDate: '2019-04-01' }],
+};
+
+describe('owners.create with an idempotency key', () => {
+  it('returns the first result for the same key, with one effect and one statement each', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    const first = await owners.create({ ...anna, idempotencyKey: key });
+    const { result: second, statements } = await countStatements(queries, () =>
+      owners.create(anna, { idempotencyKey: key }),
+    );
+    expect(statements).toBe(1);
+    expect(second).toEqual(first);
+    expect(first.createdAt).toBeInstanceOf(Date);
+    expect(first).toEqual(await owners.get(first.id));
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 1 });
+  });
+
+  it('gives every one of 10 concurrent calls with one key the same owner, created once', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => owners.create({ ...anna, idempotencyKey: key })),
+    );
+    for (const result of results) expect(result).toEqual(results[0]);
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 1 });
+  });
+
+  it('refuses the same key with a different payload: ConflictError naming idempotencyKey', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    await owners.create({ ...anna, idempotencyKey: key });
+    const error = await owners
+      .create({ ...anna, fullName: 'Anna Schmidt', idempotencyKey: key })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).field).toBe('idempotencyKey');
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 1 });
+  });
+
+  it('scopes keys per clinic: the same key in another clinic is independent', async () => {
+    const a = (await insertClinic(pool)).clinicId;
+    const b = (await insertClinic(pool)).clinicId;
+    const key = randomUUID();
+    const inA = await vz.forClinic(a).owners.create({ ...anna, idempotencyKey: key });
+    const inB = await vz
+      .forClinic(b)
+      .owners.create({ ...anna, fullName: 'Other', idempotencyKey: key });
+    expect(inB.id).not.toBe(inA.id);
+    expect(inB.fullName).toBe('Other');
+    expect(await counts(a)).toEqual({ owners: 1, pets: 1, keys: 1 });
+    expect(await counts(b)).toEqual({ owners: 1, pets: 1, keys: 1 });
+  });
+
+  it('writes anew once the key expired, and deletes expired keys', async () => {
+    const { vz: shortLived, database } = await createTestVetalyze({ idempotencyTtlMs: 1 });
+    const sqlPool = createSqlPool(database);
+    const { clinicId } = await insertClinic(sqlPool);
+    const owners = shortLived.forClinic(clinicId).owners;
+    const key = randomUUID();
+    const first = await owners.create({ ...anna, idempotencyKey: key });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await owners.create({ ...anna, idempotencyKey: key });
+    expect(second.id).not.toBe(first.id);
+    const { rows } = await sqlPool.query(
+      'select count(*)::int as n from owners where clinic_id = $1',
+      [clinicId],
+    );
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('leaves no key behind when the write fails', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const chip = { name: 'Chip', petTypeId: 1, microchip: '276098100999999' };
+    await owners.create({ fullName: 'First', pets: [chip] });
+    const key = randomUUID();
+    await expect(
+      owners.create({ fullName: 'Second', pets: [chip], idempotencyKey: key }),
+    ).rejects.toMatchObject({ field: 'microchip' });
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 0 });
+    // The key is free: a corrected request under it writes.
+    const fixed = await owners.create({ fullName: 'Second', idempotencyKey: key });
+    expect(fixed.fullName).toBe('Second');
+  });
+
+  it('checks the key with the text rule, naming idempotencyKey, before any statement', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    for (const bad of ['', 'x'.repeat(201), 'a\u0000b', '\uD800', 42]) {
+      const { result, statements } = await countStatements(queries, () =>
+        owners.create({ ...anna, idempotencyKey: bad as string }).catch((error: unknown) => error),
+      );
+      expect(result).toBeInstanceOf(ValidationError);
+      expect((result as ValidationError).field).toBe('idempotencyKey');
+      expect(statements).toBe(0);
+    }
+  });
+});
