@@ -171,8 +171,14 @@ export function createOwnersRepository(scope: ScopeContext) {
      * pets), giving each its per-clinic code (`O-000123`, `P-000456`). Codes
      * never collide: the clinic's counter row serialises concurrent creates.
      *
-     * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`...)
+     * With `idempotencyKey` (in the input, or as `options.idempotencyKey`) a
+     * retry is safe: the same key again within `idempotencyTtlMs` returns the
+     * first call's owner (as it was then) and writes nothing, also when the
+     * calls run at once. Still ONE statement; the key is stored in it.
+     *
+     * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`, `idempotencyKey`...)
      * @throws ConflictError (`microchip`) when a microchip is already in this clinic
+     * @throws ConflictError (`idempotencyKey`) when the key was used for another request
      * @throws NotFoundError (`clinic`) when the clinic does not exist
      */
     async create(input: NewOwner & WriteOptions, options?: WriteOptions): Promise<Owner> {
@@ -347,9 +353,15 @@ export function createOwnersRepository(scope: ScopeContext) {
      * Bulk import: validates EVERY row first and, if any is bad, throws one
      * ValidationError listing them all (fields like `12.pets.0.name`) and writes
      * nothing; else writes all rows in one transaction with bulk statements.
+     * `options.idempotencyKey`: see `create`; the key commits with the rows,
+     * and a retry returns the first import's counts and codes.
+     * @throws ConflictError (`idempotencyKey`) when the key was used for another request
      */
-    import(rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>): Promise<ImportResult> {
-      return importOwners(scope, rows);
+    import(
+      rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>,
+      options?: WriteOptions,
+    ): Promise<ImportResult> {
+      return importOwners(scope, rows, options);
     },
 
     /**

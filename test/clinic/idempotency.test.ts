@@ -129,3 +129,113 @@ describe('owners.create with an idempotency key', () => {
     }
   });
 });
+
+const rowsOf = (count: number, tag: string) =>
+  Array.from({ length: count }, (_, i) => ({
+    fullName: `${tag} ${i}`,
+    pets: [{ name: `Pet ${i}`, petTypeId: 1 }],
+  }));
+
+describe('owners.import with an idempotency key', () => {
+  it('returns the first result for the same key, with one effect', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    const first = await owners.import(rowsOf(30, 'Row'), { idempotencyKey: key });
+    expect(first).toEqual({
+      owners: 30,
+      pets: 30,
+      firstOwnerCode: 'O-000001',
+      lastOwnerCode: 'O-000030',
+    });
+    const second = await owners.import(rowsOf(30, 'Row'), { idempotencyKey: key });
+    expect(second).toEqual(first);
+    expect(await counts(clinicId)).toEqual({ owners: 30, pets: 30, keys: 1 });
+  });
+
+  it('gives every one of 10 concurrent imports with one key the same result, written once', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => owners.import(rowsOf(50, 'Race'), { idempotencyKey: key })),
+    );
+    for (const result of results) expect(result).toEqual(results[0]);
+    expect(results[0]?.lastOwnerCode).toBe('O-000050');
+    expect(await counts(clinicId)).toEqual({ owners: 50, pets: 50, keys: 1 });
+  });
+
+  it('refuses the same key with other rows, or for another operation', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    await owners.import(rowsOf(3, 'Row'), { idempotencyKey: key });
+    for (const retry of [
+      () => owners.import(rowsOf(4, 'Row'), { idempotencyKey: key }),
+      () => owners.import(rowsOf(3, 'Other'), { idempotencyKey: key }),
+      () => owners.create({ fullName: 'Row 0', idempotencyKey: key }),
+    ]) {
+      const error = await retry().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as ConflictError).field).toBe('idempotencyKey');
+    }
+    expect(await counts(clinicId)).toEqual({ owners: 3, pets: 3, keys: 1 });
+  });
+
+  it('scopes keys per clinic', async () => {
+    const a = (await insertClinic(pool)).clinicId;
+    const b = (await insertClinic(pool)).clinicId;
+    const key = randomUUID();
+    await vz.forClinic(a).owners.import(rowsOf(2, 'A'), { idempotencyKey: key });
+    const inB = await vz.forClinic(b).owners.import(rowsOf(5, 'B'), { idempotencyKey: key });
+    expect(inB.owners).toBe(5);
+    expect(await counts(a)).toEqual({ owners: 2, pets: 2, keys: 1 });
+    expect(await counts(b)).toEqual({ owners: 5, pets: 5, keys: 1 });
+  });
+
+  it('imports anew once the key expired', async () => {
+    const { vz: shortLived, database } = await createTestVetalyze({ idempotencyTtlMs: 1 });
+    const sqlPool = createSqlPool(database);
+    const { clinicId } = await insertClinic(sqlPool);
+    const owners = shortLived.forClinic(clinicId).owners;
+    const key = randomUUID();
+    await owners.import(rowsOf(2, 'Row'), { idempotencyKey: key });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await owners.import(rowsOf(2, 'Row'), { idempotencyKey: key });
+    expect(second.firstOwnerCode).toBe('O-000003');
+    const { rows } = await sqlPool.query(
+      `select (select count(*)::int from owners where clinic_id = $1) as owners,
+              (select count(*)::int from idempotency_keys where clinic_id = $1) as keys`,
+      [clinicId],
+    );
+    expect(rows[0]).toEqual({ owners: 4, keys: 1 });
+  });
+
+  it('leaves no key behind when the import is rolled back', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    await owners.create({
+      fullName: 'Holder',
+      pets: [{ name: 'Chip', petTypeId: 1, microchip: '276098100777777' }],
+    });
+    const key = randomUUID();
+    const rows = [
+      ...rowsOf(3, 'Row'),
+      { fullName: 'Dup', pets: [{ name: 'D', petTypeId: 1, microchip: '276098100777777' }] },
+    ];
+    await expect(owners.import(rows, { idempotencyKey: key })).rejects.toMatchObject({
+      field: '3.pets.0.microchip',
+    });
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 0 });
+  });
+
+  it('checks the key before any statement', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const { result, statements } = await countStatements(queries, () =>
+      owners.import(rowsOf(1, 'Row'), { idempotencyKey: '' }).catch((error: unknown) => error),
+    );
+    expect((result as ValidationError).field).toBe('idempotencyKey');
+    expect(statements).toBe(0);
+  });
+});
