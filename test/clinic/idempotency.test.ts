@@ -101,6 +101,49 @@ describe('owners.create with an idempotency key', () => {
     expect(rows[0].n).toBe(2);
   });
 
+  it('deletes up to 4 other expired keys of the clinic with each keyed write', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const other = (await insertClinic(pool)).clinicId;
+    // Expired keys as a past write would have left them.
+    await pool.query(
+      `insert into idempotency_keys (clinic_id, key, operation, request_hash, result, expires_at)
+       select c, 'old-' || n, 'owners.create', '\\x00', '{}', now() - interval '1 second'
+       from unnest($1::int[]) c, generate_series(1, 6) n`,
+      [[clinicId, other]],
+    );
+    await vz.forClinic(clinicId).owners.create({ ...anna, idempotencyKey: randomUUID() });
+    expect((await counts(clinicId)).keys).toBe(6 - 4 + 1);
+    await vz.forClinic(clinicId).owners.create({ ...anna, idempotencyKey: randomUUID() });
+    expect((await counts(clinicId)).keys).toBe(2);
+    // Another clinic's expired keys are for its own writes to delete.
+    expect((await counts(other)).keys).toBe(6);
+  });
+
+  it('takes the key in the input or the options, refusing two different ones', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    const first = await owners.create(anna, { idempotencyKey: key });
+    expect(await owners.create({ ...anna, idempotencyKey: key }, { idempotencyKey: key })).toEqual(
+      first,
+    );
+    const error = await owners
+      .create({ ...anna, idempotencyKey: key }, { idempotencyKey: randomUUID() })
+      .catch((caught: unknown) => caught);
+    expect((error as ValidationError).field).toBe('idempotencyKey');
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 1 });
+  });
+
+  it('sends the same statement as before without a key', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    await owners.list();
+    const { statements } = await countStatements(queries, () => owners.create(anna));
+    expect(statements).toBe(1);
+    expect(queries.at(-1)).not.toContain('idempotency');
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 0 });
+  });
+
   it('leaves no key behind when the write fails', async () => {
     const { clinicId } = await insertClinic(pool);
     const owners = vz.forClinic(clinicId).owners;
