@@ -5,6 +5,19 @@ import { ConflictError, ValidationError, type Vetalyze } from '../../src/index.j
 import { countStatements, createTestVetalyze } from '../helpers/database.js';
 import { createSqlPool, insertClinic, setUpClinicTests } from './helpers.js';
 
+/**
+ * Opens 10 connections of the primary pool at once (each held 50 ms), so the
+ * 10 calls of a race start on ready connections at the same moment: on a cold
+ * pool the first call would finish while the others still connect.
+ */
+async function warmPool(target: Vetalyze): Promise<void> {
+  await Promise.all(
+    Array.from({ length: 10 }, () =>
+      target.withConnection((connection) => connection.query({ text: 'select pg_sleep(0.05)' })),
+    ),
+  );
+}
+
 let vz: Vetalyze;
 let pool: pg.Pool;
 let queries: string[];
@@ -50,6 +63,7 @@ describe('owners.create with an idempotency key', () => {
     const { clinicId } = await insertClinic(pool);
     const owners = vz.forClinic(clinicId).owners;
     const key = randomUUID();
+    await warmPool(vz);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => owners.create({ ...anna, idempotencyKey: key })),
     );
@@ -200,6 +214,7 @@ describe('owners.import with an idempotency key', () => {
     const { clinicId } = await insertClinic(pool);
     const owners = vz.forClinic(clinicId).owners;
     const key = randomUUID();
+    await warmPool(vz);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => owners.import(rowsOf(50, 'Race'), { idempotencyKey: key })),
     );

@@ -10,6 +10,19 @@ import {
 import { countStatements, createTestVetalyze } from '../helpers/database.js';
 import { connectAdmin, createClinic, endOpenPeriod, unique } from './fixtures.js';
 
+/**
+ * Opens 10 connections of the primary pool at once (each held 50 ms), so the
+ * 10 calls of a race start on ready connections at the same moment: on a cold
+ * pool the first call would finish while the others still connect.
+ */
+async function warmPool(target: Vetalyze): Promise<void> {
+  await Promise.all(
+    Array.from({ length: 10 }, () =>
+      target.withConnection((connection) => connection.query({ text: 'select pg_sleep(0.05)' })),
+    ),
+  );
+}
+
 // Keyed writes of the operator scope: clinics.create (platform-wide keys) and
 // the subscription transitions activate and renew (keys scoped to the clinic).
 const { vz, database, queries } = await createTestVetalyze({ cacheInvalidation: false });
@@ -82,6 +95,7 @@ describe('clinics.create with an idempotency key', () => {
 
   it('gives every one of 10 concurrent calls with one key the same clinic, created once', async () => {
     const input = { ...clinicInput(), idempotencyKey: randomUUID() };
+    await warmPool(vz);
     const results = await Promise.all(Array.from({ length: 10 }, () => vz.clinics.create(input)));
     for (const result of results) expect(result).toEqual(results[0]);
     expect(await count(admin, 'clinics where clinic_name = $1', [input.clinicName])).toBe(1);
@@ -176,6 +190,7 @@ describe('subscriptions.activate with an idempotency key', () => {
   it('gives every one of 10 concurrent calls with one key the same record, made once', async () => {
     const { id } = await createClinic(vz);
     const input = { ...activation(id), idempotencyKey: randomUUID() };
+    await warmPool(vz);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => vz.subscriptions.activate(input)),
     );
@@ -244,6 +259,7 @@ describe('subscriptions.renew with an idempotency key', () => {
   it('gives every one of 10 concurrent calls with one key the same record, renewing once', async () => {
     const id = await activeClinic(vz, operator.id);
     const input = { ...renewal(id), idempotencyKey: randomUUID() };
+    await warmPool(vz);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => vz.subscriptions.renew(input)),
     );
