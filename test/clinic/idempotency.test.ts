@@ -71,6 +71,25 @@ describe('owners.create with an idempotency key', () => {
     expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 1 });
   });
 
+  it('lets one of two concurrent calls with one key and different payloads win, refusing the other', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = vz.forClinic(clinicId).owners;
+    const key = randomUUID();
+    await warmPool(vz);
+    const settled = await Promise.allSettled(
+      ['One', 'Two', 'One', 'Two'].map((fullName) =>
+        owners.create({ ...anna, fullName, idempotencyKey: key }),
+      ),
+    );
+    const won = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const lost = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    expect(won).toHaveLength(2);
+    expect(won[1]).toEqual(won[0]);
+    expect(lost).toHaveLength(2);
+    for (const error of lost) expect((error as ConflictError).field).toBe('idempotencyKey');
+    expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 1 });
+  });
+
   it('refuses the same key with a different payload: ConflictError naming idempotencyKey', async () => {
     const { clinicId } = await insertClinic(pool);
     const owners = vz.forClinic(clinicId).owners;
