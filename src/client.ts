@@ -77,6 +77,13 @@ export interface VetalyzeOptions {
   ssl?: PoolSsl;
   /** Shown in pg_stat_activity and the server's logs. @default 'vetalyze' */
   applicationName?: string;
+  /**
+   * How long an idempotency key is kept, in ms: a retry with the key within
+   * this time returns the first call's result; after it, the key is free again
+   * and a call with it writes anew (docs/clinic-api.md, "Idempotency keys").
+   * @default 86400000 (24 hours)
+   */
+  idempotencyTtlMs?: number;
 }
 
 const sslSchema = z.union([
@@ -120,6 +127,8 @@ const optionsSchema = z.strictObject({
     .optional(),
   ssl: sslSchema.optional(),
   applicationName: z.string().min(1).max(63).default('vetalyze'),
+  // At most 100 years: the expiry stays a valid timestamp.
+  idempotencyTtlMs: z.number().int().positive().max(3_155_760_000_000).default(86_400_000),
 });
 
 /** The data layer: operator-scope repositories, the clinic scope, migrations. */
@@ -246,6 +255,7 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     },
     onQuery: settings.onQuery,
     cursors: createCursors(settings.cursorSecret),
+    idempotencyTtlMs: settings.idempotencyTtlMs,
   };
   const vz: Vetalyze = {
     lookups: createLookupsRepository(context),

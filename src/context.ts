@@ -23,4 +23,6 @@ export interface Context {
   readonly onQuery?: ((event: QueryEvent) => void) | undefined;
   /** Signs and checks every list's cursors (one secret per `createVetalyze`). */
   readonly cursors: Cursors;
+  /** How long an idempotency key is kept, in ms (`idempotencyTtlMs`). */
+  readonly idempotencyTtlMs: number;
 }

@@ -55,6 +55,7 @@ export {
   VetalyzeError,
   type VetalyzeErrorCode,
 } from './errors.js';
+export type { WriteOptions } from './idempotency.js';
 export type { Page } from './paging.js';
 export type {
   ClinicDetail,

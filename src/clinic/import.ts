@@ -5,9 +5,21 @@
  */
 
 import { z } from 'zod';
+import type { Queries } from '../db/db.js';
+import { preparedStatement } from '../db/prepared.js';
 import { sql } from '../db/sql.js';
 import { ConflictError, ValidationError, type ValidationIssue, VetalyzeError } from '../errors.js';
-import { toValidationIssues } from '../validation.js';
+import {
+  type KeyedCall,
+  keyCtes,
+  keyedRow,
+  requestHasher,
+  runIdempotent,
+  saveKeyCte,
+  type WriteOptions,
+  writeOptionsSchema,
+} from '../idempotency.js';
+import { parseInput, toValidationIssues } from '../validation.js';
 import { formatCode } from './codes.js';
 import { type NewOwner, newOwnerSchema } from './inputs.js';
 import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
@@ -137,11 +149,14 @@ function locateRow(error: unknown, prepared: readonly PreparedRow[]): unknown {
 /**
  * Imports owners with their pets into one clinic (see `owners.import`). A
  * database failure part-way (e.g. a microchip already in the clinic) rolls the
- * whole import back, counters included.
+ * whole import back, counters included. With an idempotency key, the first
+ * statement of the transaction also checks and writes the key (keyed
+ * statements: src/idempotency.ts), so the key commits with the rows.
  */
 export async function importOwners(
   scope: ScopeContext,
   rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>,
+  options?: WriteOptions,
 ): Promise<ImportResult> {
   if (
     rows === null ||
@@ -152,6 +167,7 @@ export async function importOwners(
       { field: 'rows', message: 'must be an array or an (async) iterable' },
     ]);
   }
+  const key = parseInput(writeOptionsSchema, options)?.idempotencyKey;
   const { context } = scope;
   // First, because phone numbers are normalised with the clinic's calling code.
   const { callingCode } = await scope.facts();
@@ -162,6 +178,29 @@ export async function importOwners(
   const prepared = await validateRows(rows, callingCode, petTypeIds);
   const ownerCount = prepared.length;
   const petCount = prepared.reduce((sum, row) => sum + row.owner.pets.length, 0);
+  if (key !== undefined) {
+    const hasher = requestHasher('owners.import');
+    for (const row of prepared) hasher.add(row.owner);
+    const call: KeyedCall = {
+      keyScope: scope.clinicId,
+      key,
+      operation: 'owners.import',
+      requestHash: hasher.digest(),
+      ttlMs: context.idempotencyTtlMs,
+    };
+    return runIdempotent(
+      context.db,
+      call,
+      importResultSchema,
+      () =>
+        writeKeyedRows(scope, prepared, ownerCount, petCount, call).catch((error: unknown) => {
+          throw locateRow(error, prepared);
+        }),
+      // The first statement always returns a row (the new result or the live key's).
+      () =>
+        Promise.reject(new ConflictError('the import was not written; retry', 'idempotencyKey')),
+    );
+  }
   if (ownerCount === 0) return { owners: 0, pets: 0, firstOwnerCode: null, lastOwnerCode: null };
 
   const ownerBase = await writeRows(scope, prepared, ownerCount, petCount).catch(
@@ -195,37 +234,105 @@ function writeRows(
             last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
       returning c.last_owner_seq - ${ownerCount} as "ownerBase",
         c.last_pet_seq - ${petCount} as "petBase"`);
+    await insertRows(tx, clinicId, prepared, counter);
+    return counter.ownerBase;
+  });
+}
 
-    const ownerTuples = prepared.map(({ owner, phoneDigits }, index) => [
-      counter.ownerBase + index + 1,
-      owner.fullName,
-      owner.phoneNumber ?? null,
-      phoneDigits,
-      owner.email ?? null,
-      owner.address ?? null,
-      owner.notes ?? null,
-    ]);
-    for (const chunk of chunks(ownerTuples, importChunkSize)) {
-      await tx.query(sql.type(noRows)`
+/** What an import returns, also as stored under an idempotency key. */
+const importResultSchema = z.object({
+  owners: z.number(),
+  pets: z.number(),
+  firstOwnerCode: z.string().nullable(),
+  lastOwnerCode: z.string().nullable(),
+});
+
+/**
+ * The counter bump of {@link writeRows} with an idempotency key: gated on the
+ * key having no live row, and writing the key row with the import's result
+ * (its codes follow from the counter), in ONE statement. Returns the result
+ * and the bases, or the live key's result with null bases.
+ */
+const keyedCounterStatement = preparedStatement(
+  'vz_clinic_import_counter_keyed',
+  keyedRow.extend({ ownerBase: z.number().nullable(), petBase: z.number().nullable() }),
+  (p: KeyedCall & { clinicId: number; ownerCount: number; petCount: number }) => sql.fragment`
+    with ${keyCtes(p)}, counter as (
+      insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+      select ${p.clinicId}, ${p.ownerCount}, ${p.petCount} where not exists (select from idem_live)
+      on conflict (clinic_id) do update
+        set last_owner_seq = c.last_owner_seq + excluded.last_owner_seq,
+            last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+      returning c.last_owner_seq - ${p.ownerCount}::int as "ownerBase",
+        c.last_pet_seq - ${p.petCount}::int as "petBase"
+    ), idem_result as (
+      select k."ownerBase", k."petBase", jsonb_build_object(
+        'owners', n.owners, 'pets', n.pets,
+        'firstOwnerCode', case when n.owners > 0 then vz_code('O', k."ownerBase" + 1) end,
+        'lastOwnerCode', case when n.owners > 0 then vz_code('O', k."ownerBase" + n.owners) end
+      ) as result
+      from counter k
+      cross join (select ${p.ownerCount}::int as owners, ${p.petCount}::int as pets) n
+    ), ${saveKeyCte(p, sql.fragment`r.result`, sql.fragment`idem_result r`)}
+    select r.result, true as "samePayload", false as replayed, r."ownerBase", r."petBase"
+    from idem_result r
+    union all
+    select l.result, l."samePayload", true, null, null from idem_live l`,
+);
+
+/** {@link writeRows} with an idempotency key: the key's row, new or live, of the first statement. */
+function writeKeyedRows(
+  scope: ScopeContext,
+  prepared: readonly PreparedRow[],
+  ownerCount: number,
+  petCount: number,
+  call: KeyedCall,
+) {
+  const { clinicId, context } = scope;
+  return context.db.transaction(async (tx) => {
+    const row = await tx.one(keyedCounterStatement({ ...call, clinicId, ownerCount, petCount }));
+    const { ownerBase, petBase } = row;
+    if (row.replayed || ownerBase === null || petBase === null) return row;
+    await insertRows(tx, clinicId, prepared, { ownerBase, petBase });
+    return row;
+  });
+}
+
+/** Inserts the owners, then the pets, in chunks, with the codes after the counter's bases. */
+async function insertRows(
+  tx: Queries,
+  clinicId: number,
+  prepared: readonly PreparedRow[],
+  counter: { readonly ownerBase: number; readonly petBase: number },
+): Promise<void> {
+  const ownerTuples = prepared.map(({ owner, phoneDigits }, index) => [
+    counter.ownerBase + index + 1,
+    owner.fullName,
+    owner.phoneNumber ?? null,
+    phoneDigits,
+    owner.email ?? null,
+    owner.address ?? null,
+    owner.notes ?? null,
+  ]);
+  for (const chunk of chunks(ownerTuples, importChunkSize)) {
+    await tx.query(sql.type(noRows)`
         insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
         select ${clinicId}, t.*
         from ${sql.unnest(chunk, ['int4', 'text', 'text', 'text', 'text', 'text', 'text'])}
           as t(seq, full_name, phone_number, phone_digits, email, address, notes)`);
-    }
+  }
 
-    let petSeq = counter.petBase;
-    const petTuples = prepared.flatMap(({ owner }, index) =>
-      owner.pets.map((pet) => [counter.ownerBase + index + 1, ++petSeq, ...newPetTuple(pet)]),
-    );
-    for (const chunk of chunks(petTuples, importChunkSize)) {
-      // Pets find their owner by (clinic_id, seq): no ids travel back and forth.
-      await tx.query(sql.type(noRows)`
+  let petSeq = counter.petBase;
+  const petTuples = prepared.flatMap(({ owner }, index) =>
+    owner.pets.map((pet) => [counter.ownerBase + index + 1, ++petSeq, ...newPetTuple(pet)]),
+  );
+  for (const chunk of chunks(petTuples, importChunkSize)) {
+    // Pets find their owner by (clinic_id, seq): no ids travel back and forth.
+    await tx.query(sql.type(noRows)`
         insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
         select ${clinicId}, o.id, t.seq, t.name, t.pet_type_id, t.breed, t.sex, t.birth_date, t.microchip
         from ${sql.unnest(chunk, ['int4', 'int4', ...newPetColumnTypes])}
           as t(owner_seq, seq, name, pet_type_id, breed, sex, birth_date, microchip)
         join owners o on o.clinic_id = ${clinicId} and o.seq = t.owner_seq`);
-    }
-    return counter.ownerBase;
-  });
+  }
 }

@@ -8,6 +8,18 @@ import { z } from 'zod';
 import { preparedStatement } from '../db/prepared.js';
 import { type FragmentSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  type KeyedCall,
+  keyCtes,
+  keyedResultSelect,
+  keyedRow,
+  requestHasher,
+  runIdempotent,
+  saveKeyCte,
+  splitKey,
+  storedResultSchema,
+  type WriteOptions,
+} from '../idempotency.js';
 import { containsPattern, escapeLike } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
@@ -47,11 +59,18 @@ export interface OwnersRepository {
    * Creates an owner with 0 to 50 pets in ONE statement (counter bump, owner,
    * pets), giving each its per-clinic code (`O-000123`, `P-000456`). Codes
    * never collide: the clinic's counter row serialises concurrent creates.
-   * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`...)
+   *
+   * With `idempotencyKey` (in the input, or as `options.idempotencyKey`) a
+   * retry is safe: the same key again within `idempotencyTtlMs` returns the
+   * first call's owner (as it was then) and writes nothing, also when the
+   * calls run at once. Still ONE statement; the key is stored in it.
+   *
+   * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`, `idempotencyKey`...)
    * @throws ConflictError (`microchip`) when a microchip is already in this clinic
+   * @throws ConflictError (`idempotencyKey`) when the key was used for another request
    * @throws NotFoundError (`clinic`) when the clinic does not exist
    */
-  create(input: NewOwner): Promise<Owner>;
+  create(input: NewOwner & WriteOptions, options?: WriteOptions): Promise<Owner>;
   /**
    * The owner with its live pets: ONE prepared statement.
    * @throws NotFoundError (`owner`) when absent, archived or of another clinic
@@ -89,8 +108,14 @@ export interface OwnersRepository {
    * Bulk import: validates EVERY row first and, if any is bad, throws one
    * ValidationError listing them all (fields like `12.pets.0.name`) and writes
    * nothing; else writes all rows in one transaction with bulk statements.
+   * `options.idempotencyKey`: see `create`; the key commits with the rows,
+   * and a retry returns the first import's counts and codes.
+   * @throws ConflictError (`idempotencyKey`) when the key was used for another request
    */
-  import(rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>): Promise<ImportResult>;
+  import(
+    rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>,
+    options?: WriteOptions,
+  ): Promise<ImportResult>;
   /**
    * Streams every live owner with its pets, oldest first, read with a server
    * cursor in batches: memory stays bounded whatever the clinic's size. The
@@ -113,16 +138,15 @@ interface NewOwnerParams extends NewPetColumns {
 }
 
 /**
- * Bumps the clinic's counters, inserts the owner and its pets, and returns the
- * owner with them: data-modifying CTEs, so all of it commits or none.
+ * The CTEs `counter`, `o` and `p` of an owner's create: bump the clinic's
+ * counters, insert the owner and its pets. `counterRow` is the counter's
+ * insert source: VALUES, or (keyed) a SELECT that yields nothing when the key
+ * is live, so nothing is written.
  */
-const createOwnerStatement = preparedStatement(
-  'vz_clinic_owner_create',
-  ownerSchema,
-  (p: NewOwnerParams) => sql.fragment`
-    with counter as (
+function createOwnerCtes(p: NewOwnerParams, counterRow: FragmentSqlToken) {
+  return sql.fragment`counter as (
       insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
-      values (${p.clinicId}, 1, ${p.petCount})
+      ${counterRow}
       on conflict (clinic_id) do update
         set last_owner_seq = c.last_owner_seq + 1,
             last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
@@ -139,11 +163,46 @@ const createOwnerStatement = preparedStatement(
         t.birth_date, t.microchip
       from o, counter, ${unnestNewPets(p)}
       returning *
-    )
-    select ${ownerColumns},
+    )`;
+}
+
+/** The new owner with its pets, from the CTEs `o` and `p`. */
+const newOwnerSelect = sql.fragment`select ${ownerColumns},
       coalesce((select json_agg(${petJson} order by p.id) from p), '[]'::json) as pets
-    from o`,
+    from o`;
+
+/**
+ * Bumps the clinic's counters, inserts the owner and its pets, and returns the
+ * owner with them: data-modifying CTEs, so all of it commits or none.
+ */
+const createOwnerStatement = preparedStatement(
+  'vz_clinic_owner_create',
+  ownerSchema,
+  (p: NewOwnerParams) => sql.fragment`
+    with ${createOwnerCtes(p, sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`)}
+    ${newOwnerSelect}`,
 );
+
+/**
+ * {@link createOwnerStatement} with an idempotency key (src/idempotency.ts):
+ * the same writes, gated on the key having no live row, plus the key row with
+ * the owner as jsonb, in ONE statement.
+ */
+const createOwnerKeyedStatement = preparedStatement(
+  'vz_clinic_owner_create_keyed',
+  keyedRow,
+  (p: NewOwnerParams & KeyedCall) => sql.fragment`
+    with ${keyCtes(p)}, ${createOwnerCtes(
+      p,
+      sql.fragment`select ${p.clinicId}, 1, ${p.petCount} where not exists (select from idem_live)`,
+    )}, idem_result as (
+      ${newOwnerSelect}
+    ), ${saveKeyCte(p, sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}
+    ${keyedResultSelect(sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}`,
+);
+
+/** An owner as stored under an idempotency key. */
+const storedOwner = storedResultSchema(ownerSchema);
 
 /** A live owner of the clinic with its live pets. */
 const ownerById = preparedStatement(
@@ -180,40 +239,43 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
   }
 
   return {
-    /**
-     * Creates an owner with 0 to 50 pets in ONE statement (counter bump, owner,
-     * pets), giving each its per-clinic code (`O-000123`, `P-000456`). Codes
-     * never collide: the clinic's counter row serialises concurrent creates.
-     *
-     * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`...)
-     * @throws ConflictError (`microchip`) when a microchip is already in this clinic
-     * @throws NotFoundError (`clinic`) when the clinic does not exist
-     */
-    async create(input: NewOwner): Promise<Owner> {
-      const owner = parseInput(newOwnerSchema, input);
+    async create(input: NewOwner & WriteOptions, options?: WriteOptions): Promise<Owner> {
+      const split = splitKey(input, options);
+      const owner = parseInput(newOwnerSchema, split.input);
       const { callingCode } = await scope.facts();
       const phoneNumber = owner.phoneNumber ?? null;
       const phoneDigits = phoneDigitsOf(phoneNumber, callingCode, 'phoneNumber');
       const petCount = owner.pets.length;
-      return context.db.one(
-        createOwnerStatement({
-          clinicId,
-          petCount,
-          fullName: owner.fullName,
-          phoneNumber,
-          phoneDigits,
-          email: owner.email ?? null,
-          address: owner.address ?? null,
-          notes: owner.notes ?? null,
-          ...newPetColumns(owner.pets),
-        }),
+      const params: NewOwnerParams = {
+        clinicId,
+        petCount,
+        fullName: owner.fullName,
+        phoneNumber,
+        phoneDigits,
+        email: owner.email ?? null,
+        address: owner.address ?? null,
+        notes: owner.notes ?? null,
+        ...newPetColumns(owner.pets),
+      };
+      if (split.key === undefined) return context.db.one(createOwnerStatement(params));
+      const call: KeyedCall = {
+        keyScope: clinicId,
+        key: split.key,
+        operation: 'owners.create',
+        requestHash: requestHasher('owners.create').add(owner).digest(),
+        ttlMs: context.idempotencyTtlMs,
+      };
+      return runIdempotent(
+        context.db,
+        call,
+        storedOwner,
+        () => context.db.maybeOne(createOwnerKeyedStatement({ ...params, ...call })),
+        // The statement always returns a row (the new owner or the live key's).
+        () =>
+          Promise.reject(new ConflictError('the owner was not created; retry', 'idempotencyKey')),
       );
     },
 
-    /**
-     * The owner with its live pets: ONE prepared statement.
-     * @throws NotFoundError (`owner`) when absent, archived or of another clinic
-     */
     async get(id: number): Promise<Owner> {
       const ownerId = parseInput(idSchema, id, 'id');
       await scope.facts();
@@ -222,10 +284,6 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       return owner;
     },
 
-    /**
-     * A page of live owners, newest first, as summaries (each with its live
-     * pets' names; `get` gives the pets): ONE prepared statement, keyset on id.
-     */
     async list(request?: PageRequest): Promise<Page<OwnerSummary>> {
       const { limit, cursor, withPetNames } = parseInput(pageSchema, request);
       const paging = idPaging(context.cursors, 'owners.list', clinicId);
@@ -238,13 +296,6 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       );
     },
 
-    /**
-     * Live owners matching `name` (case-insensitive substring; `%`, `_`, `\`
-     * literal), `phone` (national digits, prefix or suffix, at least 3 digits) or
-     * `code` (`O-000123`, `o-123`, `123`), newest first, paged like `list`.
-     * ONE statement: prepared for names and codes (each has a plan that fits
-     * every term), unnamed for phones (custom plans for the digits).
-     */
     async search(request: OwnerSearch): Promise<Page<OwnerSummary>> {
       const query = parseInput(ownerSearchSchema, request);
       const paging = searchPaging(query);
@@ -278,12 +329,6 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       return page(paging, ownerCodePage({ ...params, seq }), query.limit);
     },
 
-    /**
-     * Changes the given fields if `version` is still the owner's version; a new
-     * phone number recomputes its digits. Returns the owner with its pets.
-     * @throws ConflictError (`version`) when the owner changed since it was read
-     * @throws NotFoundError (`owner`) when absent, archived or of another clinic
-     */
     async update(id: number, patch: OwnerPatch): Promise<Owner> {
       const ownerId = parseInput(idSchema, id, 'id');
       const changes = parseInput(ownerPatchSchema, patch);
@@ -315,12 +360,6 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       );
     },
 
-    /**
-     * Archives the owner and all its pets in ONE statement: they disappear from
-     * get, list, search and export; their rows (and medical history) are kept.
-     * Hard deletion is an operator task outside this API (docs/tenancy.md).
-     * @throws NotFoundError (`owner`) when absent, already archived or of another clinic
-     */
     async remove(id: number): Promise<void> {
       const ownerId = parseInput(idSchema, id, 'id');
       await scope.facts();
@@ -341,20 +380,13 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       if (!archived) throw new NotFoundError('owner', ownerId);
     },
 
-    /**
-     * Bulk import: validates EVERY row first and, if any is bad, throws one
-     * ValidationError listing them all (fields like `12.pets.0.name`) and writes
-     * nothing; else writes all rows in one transaction with bulk statements.
-     */
-    import(rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>): Promise<ImportResult> {
-      return importOwners(scope, rows);
+    import(
+      rows: Iterable<OwnerImportRow> | AsyncIterable<OwnerImportRow>,
+      options?: WriteOptions,
+    ): Promise<ImportResult> {
+      return importOwners(scope, rows, options);
     },
 
-    /**
-     * Streams every live owner with its pets, oldest first, read with a server
-     * cursor in batches: memory stays bounded whatever the clinic's size. The
-     * connection is released when the iteration ends, breaks or throws.
-     */
     export(options?: OwnerExportOptions): AsyncGenerator<Owner, void, undefined> {
       return exportOwners(scope, options);
     },

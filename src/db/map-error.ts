@@ -13,6 +13,7 @@ import {
 /** What a named constraint protects, so its violation can name the field. */
 const constraintFields: Record<string, { field: string; entity?: string }> = {
   users_email_key: { field: 'email' },
+  idempotency_keys_pkey: { field: 'idempotencyKey' },
   subscription_history_one_open_per_clinic: { field: 'subscription' },
   pets_microchip_key: { field: 'microchip' },
   owners_clinic_id_seq_key: { field: 'code' },

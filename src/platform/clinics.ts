@@ -5,6 +5,18 @@ import type { Context } from '../context.js';
 import { preparedStatement } from '../db/prepared.js';
 import { type FragmentSqlToken, type ListSqlToken, sql } from '../db/sql.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import {
+  type KeyedCall,
+  keyCtes,
+  keyedResultSelect,
+  keyedRow,
+  requestHasher,
+  runIdempotent,
+  saveKeyCte,
+  splitKey,
+  storedResultSchema,
+  type WriteOptions,
+} from '../idempotency.js';
 import { containsPattern } from '../like.js';
 import { cursorBinding, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { idSchema, parseInput, text } from '../validation.js';
@@ -75,6 +87,8 @@ export interface CreateClinicInput {
   clinicPhoneNumber: string;
   /** The owner's new account (role clinic_owner). Without a password it is an invitation. */
   owner: { email: string; fullName: string; password?: string };
+  /** See {@link WriteOptions}; may also be given as `options.idempotencyKey`. */
+  idempotencyKey?: string;
 }
 
 /** Input of {@link ClinicsRepository.update}: the version read, and the fields to change. */
@@ -107,10 +121,18 @@ export interface ClinicsRepository {
    * Creates the owner's account (role clinic_owner), the clinic, the owner's
    * clinic_staff row and the clinic's code counters in ONE statement, so a
    * failure leaves nothing behind. A password is hashed first (scrypt, tens of ms).
+   *
+   * With `idempotencyKey` (in the input or `options`) a retry is safe: the same
+   * key again within `idempotencyTtlMs` returns the first call's clinic (as it
+   * was then) and creates nothing, also when the calls run at once. Clinic
+   * creation has no acting user, so its keys are platform-wide: give each
+   * request a unique key (a UUID). The password is not compared, only whether
+   * one was given. Still ONE statement; the key is stored in it.
    * @throws ValidationError naming the field; field `countryCode` for an unknown country.
    * @throws ConflictError field `email` when the owner's email is taken.
+   * @throws ConflictError field `idempotencyKey` when the key was used for another request.
    */
-  create(input: CreateClinicInput): Promise<ClinicDetail>;
+  create(input: CreateClinicInput, options?: WriteOptions): Promise<ClinicDetail>;
   /**
    * The clinic with owner, country, open subscription, derived status and
    * active staff counts. One statement.
@@ -202,26 +224,26 @@ function toDetail(row: z.infer<typeof clinicDetailRow>): ClinicDetail {
   };
 }
 
+/** Parameters of {@link createClinicStatement}. */
+interface NewClinicParams {
+  readonly email: string;
+  readonly fullName: string;
+  readonly passwordHash: string | null;
+  readonly countryCode: string;
+  readonly clinicName: string;
+  readonly ownerPhoneNumber: string;
+  readonly clinicPhoneNumber: string;
+}
+
 /**
- * The owner's account, the clinic, its owner's staff row and its counters, in
- * data-modifying CTEs: the four inserts commit or fail together. A new clinic
- * has no subscription history, so its status is 'none' by construction.
+ * The CTEs `new_user`, `c`, `staff` and `counters` of a clinic's creation.
+ * `userRow` is the account's insert source: VALUES, or (keyed) a SELECT that
+ * yields nothing when the key is live, so nothing is written.
  */
-const createClinicStatement = preparedStatement(
-  'vz_platform_clinic_create',
-  clinicDetailRow,
-  (p: {
-    email: string;
-    fullName: string;
-    passwordHash: string | null;
-    countryCode: string;
-    clinicName: string;
-    ownerPhoneNumber: string;
-    clinicPhoneNumber: string;
-  }) => sql.fragment`
-    with new_user as (
+function createClinicCtes(p: NewClinicParams, userRow: FragmentSqlToken) {
+  return sql.fragment`new_user as (
       insert into users (email, full_name, role, password_hash)
-      values (${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash})
+      ${userRow}
       returning id, email, full_name
     ), c as (
       insert into clinics
@@ -234,8 +256,11 @@ const createClinicStatement = preparedStatement(
       select id, owner_user_id, 'clinic_owner' from c
     ), counters as (
       insert into clinic_counters (clinic_id) select id from c
-    )
-    select c.id, c.clinic_name as "clinicName", c.country_code as "countryCode",
+    )`;
+}
+
+/** The new clinic as {@link clinicDetailRow}, from the CTEs `c` and `new_user`. */
+const newClinicSelect = sql.fragment`select c.id, c.clinic_name as "clinicName", c.country_code as "countryCode",
       c.owner_user_id as "ownerUserId", c.owner_phone_number as "ownerPhoneNumber",
       c.clinic_phone_number as "clinicPhoneNumber", c.version,
       c.created_at as "createdAt", c.updated_at as "updatedAt",
@@ -245,8 +270,49 @@ const createClinicStatement = preparedStatement(
       0 as "activeDoctors", 0 as "activeReceptionists"
     from c
     join new_user u on u.id = c.owner_user_id
-    join countries co on co.code = c.country_code`,
+    join countries co on co.code = c.country_code`;
+
+/**
+ * The owner's account, the clinic, its owner's staff row and its counters, in
+ * data-modifying CTEs: the four inserts commit or fail together. A new clinic
+ * has no subscription history, so its status is 'none' by construction.
+ */
+const createClinicStatement = preparedStatement(
+  'vz_platform_clinic_create',
+  clinicDetailRow,
+  (p: NewClinicParams) => sql.fragment`
+    with ${createClinicCtes(
+      p,
+      sql.fragment`values (${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash})`,
+    )}
+    ${newClinicSelect}`,
 );
+
+/**
+ * {@link createClinicStatement} with an idempotency key (src/idempotency.ts;
+ * keys of clinic creation are platform-wide, scope 0): the same inserts, gated
+ * on the key having no live row, plus the key row with the clinic as jsonb, in
+ * ONE statement.
+ */
+const createClinicKeyedStatement = preparedStatement(
+  'vz_platform_clinic_create_keyed',
+  keyedRow,
+  (p: NewClinicParams & KeyedCall) => sql.fragment`
+    with ${keyCtes(p)}, ${createClinicCtes(
+      p,
+      sql.fragment`select ${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash}
+      where not exists (select from idem_live)`,
+    )}, idem_result as (
+      ${newClinicSelect}
+    ), ${saveKeyCte(p, sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}
+    ${keyedResultSelect(sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}`,
+);
+
+/** A new clinic as stored under an idempotency key. */
+const storedClinic = storedResultSchema(clinicDetailRow);
+
+/** The scope of clinic creation keys: one for the whole platform (clinic ids start at 1). */
+const platformKeyScope = 0;
 
 /** Changes the given columns (null keeps one) if `version` is still the clinic's. */
 const updateClinicStatement = preparedStatement(
@@ -352,21 +418,48 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
   };
 
   return {
-    create: async (input) => {
-      const clinic = parseInput(createInput, input);
+    create: async (input, options) => {
+      const split = splitKey(input, options);
+      const clinic = parseInput(createInput, split.input);
       const { owner } = clinic;
       const passwordHash = owner.password === undefined ? null : await hashPassword(owner.password);
-      const row = await db.one(
-        createClinicStatement({
-          email: owner.email,
-          fullName: owner.fullName,
-          passwordHash,
-          countryCode: clinic.countryCode,
-          clinicName: clinic.clinicName,
-          ownerPhoneNumber: clinic.ownerPhoneNumber,
-          clinicPhoneNumber: clinic.clinicPhoneNumber,
-        }),
-      );
+      const params: NewClinicParams = {
+        email: owner.email,
+        fullName: owner.fullName,
+        passwordHash,
+        countryCode: clinic.countryCode,
+        clinicName: clinic.clinicName,
+        ownerPhoneNumber: clinic.ownerPhoneNumber,
+        clinicPhoneNumber: clinic.clinicPhoneNumber,
+      };
+      let row: z.infer<typeof clinicDetailRow>;
+      if (split.key === undefined) {
+        row = await db.one(createClinicStatement(params));
+      } else {
+        // The password is not hashed into the request (an unsalted sha256 of it
+        // would be a weaker copy than scrypt's): only whether one was given.
+        const { password, ...rest } = owner;
+        const call: KeyedCall = {
+          keyScope: platformKeyScope,
+          key: split.key,
+          operation: 'clinics.create',
+          requestHash: requestHasher('clinics.create')
+            .add({ ...clinic, owner: { ...rest, hasPassword: password !== undefined } })
+            .digest(),
+          ttlMs: context.idempotencyTtlMs,
+        };
+        row = await runIdempotent(
+          db,
+          call,
+          storedClinic,
+          () => db.maybeOne(createClinicKeyedStatement({ ...params, ...call })),
+          // The statement always returns a row (the new clinic or the live key's).
+          () =>
+            Promise.reject(
+              new ConflictError('the clinic was not created; retry', 'idempotencyKey'),
+            ),
+        );
+      }
       // A new id has no cached status; invalidating keeps the rule "every write" simple.
       statusCache.invalidate(row.id);
       return toDetail(row);

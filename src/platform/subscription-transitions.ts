@@ -2,13 +2,20 @@ import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Db } from '../db/db.js';
 import { preparedStatement } from '../db/prepared.js';
-import { sql } from '../db/sql.js';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 import {
   ConflictError,
   IllegalTransitionError,
   NotFoundError,
   ValidationError,
 } from '../errors.js';
+import {
+  type KeyedCall,
+  keyCtes,
+  keyedResultSelect,
+  keyedRow,
+  saveKeyCte,
+} from '../idempotency.js';
 import {
   clinicStatusSchema,
   derivedStatusSql,
@@ -24,6 +31,12 @@ import {
  * {@link explainRefusal} reads the state once more to throw the right error.
  */
 
+/**
+ * A new record as jsonb, as {@link subscriptionRecordSchema} reads it back:
+ * the amount as text (a jsonb number would lose '49.00''s zeros).
+ */
+const storedRecordJson = sql.fragment`to_jsonb(r) || jsonb_build_object('amount', r.amount::text)`;
+
 /** Parameters of {@link activateStatement}; null means "the default". */
 export interface ActivateParams {
   readonly clinicId: number;
@@ -32,6 +45,45 @@ export interface ActivateParams {
   readonly activatedBy: number;
   readonly startsOn: string | null;
   readonly amount: string | null;
+}
+
+/**
+ * The CTEs of {@link activateStatement}; `offeredGate` ends the type's filter
+ * (empty, or keyed: nothing is offered, so nothing changes, when the key is live).
+ */
+function activateCtes(p: ActivateParams, offeredGate: FragmentSqlToken) {
+  return sql.fragment`live as (
+    select o.status, o.ends_on
+    from subscription_history o
+    where o.clinic_id = ${p.clinicId} and o.status in ('active', 'suspended')
+  ), offered as (
+    select t.id, t.duration_months, t.price
+    from subscription_types t
+    where t.id = ${p.subscriptionTypeId} and t.is_active${offeredGate}
+  ), closed as (
+    update subscription_history s set status = 'expired'
+    where s.clinic_id = ${p.clinicId} and s.status = 'active' and s.ends_on <= current_date
+      and exists (select from offered)
+    returning s.id
+  ), closing as (
+    select count(*) as closed from closed
+  ), period as (
+    select coalesce(${p.startsOn}::date, current_date) as starts_on
+  )`;
+}
+
+/** The INSERT of {@link activateStatement}, after {@link activateCtes}. */
+function activateInsert(p: ActivateParams) {
+  return sql.fragment`insert into subscription_history (clinic_id, group_id, subscription_type_id, payment_method_id,
+    status, starts_on, ends_on, amount, activated_by)
+  select ${p.clinicId}, nextval('subscription_group_seq'), t.id, ${p.paymentMethodId},
+    'active', period.starts_on,
+    (period.starts_on + make_interval(months => t.duration_months))::date,
+    coalesce(${p.amount}::numeric, t.price), ${p.activatedBy}
+  from offered t, closing, period
+  where not exists (
+    select from live where live.status = 'suspended' or live.ends_on > current_date)
+  returning ${returningRecordSql}`;
 }
 
 /**
@@ -45,34 +97,24 @@ export const activateStatement = preparedStatement(
   'vz_platform_subscription_activate',
   subscriptionRecordSchema,
   (p: ActivateParams) => sql.fragment`
-  with live as (
-    select o.status, o.ends_on
-    from subscription_history o
-    where o.clinic_id = ${p.clinicId} and o.status in ('active', 'suspended')
-  ), offered as (
-    select t.id, t.duration_months, t.price
-    from subscription_types t
-    where t.id = ${p.subscriptionTypeId} and t.is_active
-  ), closed as (
-    update subscription_history s set status = 'expired'
-    where s.clinic_id = ${p.clinicId} and s.status = 'active' and s.ends_on <= current_date
-      and exists (select from offered)
-    returning s.id
-  ), closing as (
-    select count(*) as closed from closed
-  ), period as (
-    select coalesce(${p.startsOn}::date, current_date) as starts_on
-  )
-  insert into subscription_history (clinic_id, group_id, subscription_type_id, payment_method_id,
-    status, starts_on, ends_on, amount, activated_by)
-  select ${p.clinicId}, nextval('subscription_group_seq'), t.id, ${p.paymentMethodId},
-    'active', period.starts_on,
-    (period.starts_on + make_interval(months => t.duration_months))::date,
-    coalesce(${p.amount}::numeric, t.price), ${p.activatedBy}
-  from offered t, closing, period
-  where not exists (
-    select from live where live.status = 'suspended' or live.ends_on > current_date)
-  returning ${returningRecordSql}`,
+  with ${activateCtes(p, sql.fragment``)}
+  ${activateInsert(p)}`,
+);
+
+/**
+ * {@link activateStatement} with an idempotency key (src/idempotency.ts): the
+ * same CTEs, gated on the key having no live row, the INSERT as a CTE, and the
+ * key row with the new record as jsonb, in ONE statement.
+ */
+export const activateKeyedStatement = preparedStatement(
+  'vz_platform_subscription_activate_keyed',
+  keyedRow,
+  (p: ActivateParams & KeyedCall) => sql.fragment`
+  with ${keyCtes(p)}, ${activateCtes(p, sql.fragment` and not exists (select from idem_live)`)},
+  idem_result as (
+    ${activateInsert(p)}
+  ), ${saveKeyCte(p, storedRecordJson, sql.fragment`idem_result r`)}
+  ${keyedResultSelect(storedRecordJson, sql.fragment`idem_result r`)}`,
 );
 
 /** Parameters of {@link renewStatement}; null means "the default". */
@@ -85,6 +127,36 @@ export interface RenewParams {
 }
 
 /**
+ * The CTE `renewed` of {@link renewStatement}; `renewGate` ends its filter
+ * (empty, or keyed: nothing is renewed, so nothing changes, when the key is live).
+ */
+function renewCtes(p: RenewParams, renewGate: FragmentSqlToken) {
+  return sql.fragment`renewed as (
+    update subscription_history s set status = 'renewed'
+    where s.clinic_id = ${p.clinicId} and s.status = 'active'
+      and exists (
+        select from subscription_types t
+        where t.id = coalesce(${p.subscriptionTypeId}::smallint, s.subscription_type_id)
+          and t.is_active)${renewGate}
+    returning s.group_id, s.subscription_type_id, s.ends_on
+  )`;
+}
+
+/** The INSERT of {@link renewStatement}, after {@link renewCtes}. */
+function renewInsert(p: RenewParams) {
+  return sql.fragment`insert into subscription_history (clinic_id, group_id, subscription_type_id, payment_method_id,
+    status, starts_on, ends_on, amount, activated_by)
+  select ${p.clinicId}, r.group_id, t.id, ${p.paymentMethodId},
+    'active', period.starts_on,
+    (period.starts_on + make_interval(months => t.duration_months))::date,
+    coalesce(${p.amount}::numeric, t.price), ${p.activatedBy}
+  from renewed r
+  join subscription_types t on t.id = coalesce(${p.subscriptionTypeId}::smallint, r.subscription_type_id)
+  cross join lateral (select greatest(r.ends_on, current_date) as starts_on) period
+  returning ${returningRecordSql}`;
+}
+
+/**
  * From an active open record (running or ended): it becomes 'renewed' and a
  * new active record continues its group, starting at its end, or today when
  * that end has passed. The type must be on sale, checked in the UPDATE so a
@@ -94,25 +166,23 @@ export const renewStatement = preparedStatement(
   'vz_platform_subscription_renew',
   subscriptionRecordSchema,
   (p: RenewParams) => sql.fragment`
-  with renewed as (
-    update subscription_history s set status = 'renewed'
-    where s.clinic_id = ${p.clinicId} and s.status = 'active'
-      and exists (
-        select from subscription_types t
-        where t.id = coalesce(${p.subscriptionTypeId}::smallint, s.subscription_type_id)
-          and t.is_active)
-    returning s.group_id, s.subscription_type_id, s.ends_on
-  )
-  insert into subscription_history (clinic_id, group_id, subscription_type_id, payment_method_id,
-    status, starts_on, ends_on, amount, activated_by)
-  select ${p.clinicId}, r.group_id, t.id, ${p.paymentMethodId},
-    'active', period.starts_on,
-    (period.starts_on + make_interval(months => t.duration_months))::date,
-    coalesce(${p.amount}::numeric, t.price), ${p.activatedBy}
-  from renewed r
-  join subscription_types t on t.id = coalesce(${p.subscriptionTypeId}::smallint, r.subscription_type_id)
-  cross join lateral (select greatest(r.ends_on, current_date) as starts_on) period
-  returning ${returningRecordSql}`,
+  with ${renewCtes(p, sql.fragment``)}
+  ${renewInsert(p)}`,
+);
+
+/**
+ * {@link renewStatement} with an idempotency key, built as
+ * {@link activateKeyedStatement} is.
+ */
+export const renewKeyedStatement = preparedStatement(
+  'vz_platform_subscription_renew_keyed',
+  keyedRow,
+  (p: RenewParams & KeyedCall) => sql.fragment`
+  with ${keyCtes(p)}, ${renewCtes(p, sql.fragment` and not exists (select from idem_live)`)},
+  idem_result as (
+    ${renewInsert(p)}
+  ), ${saveKeyCte(p, storedRecordJson, sql.fragment`idem_result r`)}
+  ${keyedResultSelect(storedRecordJson, sql.fragment`idem_result r`)}`,
 );
 
 /** From 'active' (a running period): the open record becomes 'suspended'; a past reactivation is superseded. */

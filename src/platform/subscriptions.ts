@@ -3,6 +3,14 @@ import type { Context } from '../context.js';
 import { preparedStatement } from '../db/prepared.js';
 import { sql } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
+import {
+  type KeyedCall,
+  requestHasher,
+  runIdempotent,
+  splitKey,
+  storedResultSchema,
+  type WriteOptions,
+} from '../idempotency.js';
 import { cursorBinding, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { idSchema, parseInput, text } from '../validation.js';
 import { amountSchema, dateSchema, smallIdSchema } from './fields.js';
@@ -12,9 +20,13 @@ import {
   subscriptionRecordSchema,
 } from './subscription-sql.js';
 import {
+  type ActivateParams,
+  activateKeyedStatement,
   activateStatement,
   explainRefusal,
+  type RenewParams,
   reactivateStatement,
+  renewKeyedStatement,
   renewStatement,
   suspendStatement,
   type TransitionRule,
@@ -82,6 +94,8 @@ export interface ActivateInput {
   startsOn?: string;
   /** Amount paid (decimal string or number, 2 decimals at most). @default the type's price */
   amount?: string | number;
+  /** See {@link WriteOptions}; may also be given as `options.idempotencyKey`. */
+  idempotencyKey?: string;
 }
 
 /** Input of {@link SubscriptionsRepository.renew}. */
@@ -93,6 +107,8 @@ export interface RenewInput {
   activatedBy: number;
   /** @default the type's price */
   amount?: string | number;
+  /** See {@link WriteOptions}; may also be given as `options.idempotencyKey`. */
+  idempotencyKey?: string;
 }
 
 /** Options of {@link SubscriptionsRepository.list}. */
@@ -124,22 +140,30 @@ export interface SubscriptionsRepository {
   /**
    * Starts a new group with an active period, from status 'none' or 'expired'
    * (an ended open record is closed as 'expired' in the same statement).
+   * With `idempotencyKey` (in the input or `options`; scoped to the clinic) a
+   * retry is safe: the same key again within `idempotencyTtlMs` returns the
+   * first call's record (as it was then) and changes nothing, also when the
+   * calls run at once. Still ONE statement; the key is stored in it. A refused
+   * call stores no key.
    * @throws IllegalTransitionError from 'active' or 'suspended'.
    * @throws ConflictError field `subscription` when a concurrent activation won.
    * @throws NotFoundError('clinic' | 'user', id).
    * @throws ValidationError naming the field (`subscriptionTypeId` for a type not on sale, `paymentMethodId`).
+   * @throws ConflictError field `idempotencyKey` when the key was used for another request.
    */
-  activate(input: ActivateInput): Promise<SubscriptionRecord>;
+  activate(input: ActivateInput, options?: WriteOptions): Promise<SubscriptionRecord>;
   /**
    * Continues the group of the clinic's active open record: that record becomes
    * 'renewed', the new period starts at its end (from 'active') or today (from
-   * 'expired' while the ended record is still open).
+   * 'expired' while the ended record is still open). `idempotencyKey`: as in
+   * `activate`.
    * @throws IllegalTransitionError from 'none', 'suspended', or 'expired' with no open record.
    * @throws ConflictError field `subscription` when a concurrent transition won.
+   * @throws ConflictError field `idempotencyKey` when the key was used for another request.
    * @throws NotFoundError('clinic' | 'user', id).
    * @throws ValidationError naming the field.
    */
-  renew(input: RenewInput): Promise<SubscriptionRecord>;
+  renew(input: RenewInput, options?: WriteOptions): Promise<SubscriptionRecord>;
   /**
    * 'active' -> 'suspended'; records who and when.
    * @throws IllegalTransitionError from any other status.
@@ -345,47 +369,81 @@ const monthPage = preparedStatement(
     order by page."startsOn", page."clinicId", page.id`,
 );
 
+/** A record as stored under an idempotency key. */
+const storedRecord = storedResultSchema(subscriptionRecordSchema);
+
 /** Builds the subscriptions repository (see {@link SubscriptionsRepository}). */
 export function createSubscriptionsRepository(context: Context): SubscriptionsRepository {
   const { db, readDb, statusCache, cursors } = context;
 
+  /** A transition's key, scoped to its clinic, with the hash of its parsed input. */
+  const keyedCall = (
+    clinicId: number,
+    key: string,
+    operation: string,
+    input: object,
+  ): KeyedCall => ({
+    keyScope: clinicId,
+    key,
+    operation,
+    requestHash: requestHasher(operation).add(input).digest(),
+    ttlMs: context.idempotencyTtlMs,
+  });
+
   return {
-    activate: async (input) => {
-      const p = parseInput(activateInput, input);
+    activate: async (input, options) => {
+      const split = splitKey(input, options);
+      const p = parseInput(activateInput, split.input);
+      const params: ActivateParams = {
+        clinicId: p.clinicId,
+        subscriptionTypeId: p.subscriptionTypeId,
+        paymentMethodId: p.paymentMethodId,
+        activatedBy: p.activatedBy,
+        startsOn: p.startsOn ?? null,
+        amount: p.amount ?? null,
+      };
+      const refused = () =>
+        explainRefusal(db, activateRule, p.clinicId, p.subscriptionTypeId, true);
       try {
-        const record = await db.maybeOne(
-          activateStatement({
-            clinicId: p.clinicId,
-            subscriptionTypeId: p.subscriptionTypeId,
-            paymentMethodId: p.paymentMethodId,
-            activatedBy: p.activatedBy,
-            startsOn: p.startsOn ?? null,
-            amount: p.amount ?? null,
-          }),
-        );
-        return (
-          record ?? (await explainRefusal(db, activateRule, p.clinicId, p.subscriptionTypeId, true))
+        if (split.key === undefined) {
+          return (await db.maybeOne(activateStatement(params))) ?? (await refused());
+        }
+        const call = keyedCall(p.clinicId, split.key, 'subscriptions.activate', p);
+        return await runIdempotent(
+          db,
+          call,
+          storedRecord,
+          () => db.maybeOne(activateKeyedStatement({ ...params, ...call })),
+          refused,
         );
       } finally {
         statusCache.invalidate(p.clinicId);
       }
     },
 
-    renew: async (input) => {
-      const p = parseInput(renewInput, input);
+    renew: async (input, options) => {
+      const split = splitKey(input, options);
+      const p = parseInput(renewInput, split.input);
       const subscriptionTypeId = p.subscriptionTypeId ?? null;
+      const params: RenewParams = {
+        clinicId: p.clinicId,
+        subscriptionTypeId,
+        paymentMethodId: p.paymentMethodId,
+        activatedBy: p.activatedBy,
+        amount: p.amount ?? null,
+      };
+      const refused = () => explainRefusal(db, renewRule, p.clinicId, subscriptionTypeId, true);
       try {
-        const record = await db.maybeOne(
-          renewStatement({
-            clinicId: p.clinicId,
-            subscriptionTypeId,
-            paymentMethodId: p.paymentMethodId,
-            activatedBy: p.activatedBy,
-            amount: p.amount ?? null,
-          }),
-        );
-        return (
-          record ?? (await explainRefusal(db, renewRule, p.clinicId, subscriptionTypeId, true))
+        if (split.key === undefined) {
+          return (await db.maybeOne(renewStatement(params))) ?? (await refused());
+        }
+        const call = keyedCall(p.clinicId, split.key, 'subscriptions.renew', p);
+        return await runIdempotent(
+          db,
+          call,
+          storedRecord,
+          () => db.maybeOne(renewKeyedStatement({ ...params, ...call })),
+          refused,
         );
       } finally {
         statusCache.invalidate(p.clinicId);

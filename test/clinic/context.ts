@@ -37,5 +37,6 @@ export async function createTestContext(
       idleInTransactionMs: settings.idleInTransactionTimeoutMs,
     },
     cursors: createCursors(),
+    idempotencyTtlMs: 86_400_000,
   };
 }

@@ -251,6 +251,11 @@ const checkCases: Record<string, () => [string, unknown[]]> = {
     [ids.petA],
   ],
   pets_version_check: () => [`update pets set version = 0 where id = $1`, [ids.petA]],
+  idempotency_keys_key_check: () => [
+    `insert into idempotency_keys (clinic_id, key, operation, request_hash, result, expires_at)
+     values ($1, repeat('k', 201), 'owners.create', '\\x00', '{}', now())`,
+    [ids.clinicA],
+  ],
 };
 
 describe('CHECK constraints', () => {

@@ -1,0 +1,268 @@
+/**
+ * Idempotency keys: a write given `idempotencyKey` stores, in the same
+ * statement (or transaction) as its effect, a row of `idempotency_keys` with
+ * its result and a hash of its request (sql/0009_idempotency_keys.sql). A call
+ * with a key that holds a live row sends no second effect: it returns the
+ * stored result, or a ConflictError (`idempotencyKey`) when the request differs.
+ *
+ * How a keyed statement is built: `idem_live` reads the key's live row (the
+ * effect's CTEs are gated on it being absent, and the statement returns it
+ * instead), `idem_stale` deletes the key's expired row, `idem_purge` a few other
+ * expired keys of the scope, and the statement ends by inserting the key row
+ * from the effect's result. Two calls that race with one new key both see no
+ * live row; the second one's insert waits for the first to commit and fails
+ * with a unique violation (or an earlier unique index of the effect fails it),
+ * so its effect rolls back and {@link runIdempotent} reads the winner's row.
+ */
+
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Queries } from './db/db.js';
+import { preparedStatement } from './db/prepared.js';
+import { type FragmentSqlToken, sql } from './db/sql.js';
+import { ConflictError, DatabaseError, ValidationError } from './errors.js';
+import { parseInput, text } from './validation.js';
+
+/**
+ * An idempotency key: 1 to 200 characters under the text rule, kept exactly as
+ * given (no NFC: a key is an opaque token, two spellings are two keys).
+ */
+export const idempotencyKeySchema = text({ nfc: false }).min(1).max(200);
+
+/** The second argument of the keyed writes: `{ idempotencyKey? }`. */
+export const writeOptionsSchema = z
+  .strictObject({ idempotencyKey: idempotencyKeySchema.optional() })
+  .optional();
+
+/** Options of a write that a caller may retry: `owners.create`, `owners.import`, `clinics.create`, `subscriptions.activate`, `subscriptions.renew`. */
+export interface WriteOptions {
+  /**
+   * Makes the write safe to retry: the same key again (within
+   * `idempotencyTtlMs`) returns the first call's result with no second effect,
+   * also when both calls run at once; the same key with a different request is
+   * a ConflictError (`idempotencyKey`). 1 to 200 characters, e.g. a UUID.
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * Splits a write's input from its key: the key may be the input's
+ * `idempotencyKey` field or the options argument's; both are accepted, so a
+ * key given either way is never ignored.
+ * @throws ValidationError (`idempotencyKey`) when malformed, or given twice with two values
+ */
+export function splitKey(
+  input: unknown,
+  options: unknown,
+): { input: unknown; key: string | undefined } {
+  const fromOptions =
+    options === undefined ? undefined : parseInput(writeOptionsSchema, options)?.idempotencyKey;
+  if (input === null || typeof input !== 'object' || !Object.hasOwn(input, 'idempotencyKey')) {
+    return { input, key: fromOptions };
+  }
+  const { idempotencyKey, ...rest } = input as { idempotencyKey: unknown };
+  const fromInput =
+    idempotencyKey === undefined
+      ? undefined
+      : parseInput(idempotencyKeySchema, idempotencyKey, 'idempotencyKey');
+  if (fromInput !== undefined && fromOptions !== undefined && fromInput !== fromOptions) {
+    throw new ValidationError([
+      { field: 'idempotencyKey', message: 'is given in the input and in the options, differently' },
+    ]);
+  }
+  return { input: rest, key: fromInput ?? fromOptions };
+}
+
+/** JSON with object keys sorted at every level, so equal requests hash equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
+/** An incremental sha256 of a request: the operation, then each part's canonical JSON. */
+export function requestHasher(operation: string) {
+  const hash = createHash('sha256').update(operation);
+  return {
+    add(part: unknown) {
+      hash.update('\n').update(canonicalJson(part));
+      return this;
+    },
+    /** Hex, as the statements bind it (`decode(..., 'hex')`). */
+    digest: () => hash.digest('hex'),
+  };
+}
+
+/** A keyed call: where its key lives and what it asks. */
+export interface KeyedCall {
+  /** The clinic id, or 0 for platform-wide keys (clinics.create). */
+  readonly keyScope: number;
+  readonly key: string;
+  readonly operation: string;
+  /** {@link requestHasher}'s hex digest. */
+  readonly requestHash: string;
+  /** How long the key is kept, in ms (`idempotencyTtlMs`). */
+  readonly ttlMs: number;
+}
+
+/**
+ * The first CTEs of a keyed statement: `idem_live` (the key's live row: its
+ * result and whether the request matches), `idem_stale` (deletes the key's
+ * expired row) and `idem_purge` (deletes up to 4 other expired keys of the
+ * scope, skipping rows another call holds, so purges never wait on each other).
+ */
+export function keyCtes(p: KeyedCall): FragmentSqlToken {
+  return sql.fragment`
+    idem_live as (
+      select k.result, k.request_hash = decode(${p.requestHash}, 'hex') as "samePayload"
+      from idempotency_keys k
+      where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at > now()
+    ), idem_stale as (
+      delete from idempotency_keys k
+      where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at <= now()
+      returning 1
+    ), idem_purge as (
+      delete from idempotency_keys k
+      using (
+        select e.key from idempotency_keys e
+        where e.clinic_id = ${p.keyScope} and e.expires_at <= now() and e.key <> ${p.key}
+        limit 4
+        for update skip locked
+      ) expired
+      where k.clinic_id = ${p.keyScope} and k.key = expired.key
+    )`;
+}
+
+/**
+ * The CTE `idem_saved` that inserts the key row with `result` (a jsonb
+ * expression over `source`). It reads `idem_stale`, so the key's expired row is
+ * gone before the insert. A plain INSERT on purpose: a live row committed by a
+ * racing call must fail this statement (23505), not be skipped.
+ */
+export function saveKeyCte(
+  p: KeyedCall,
+  result: FragmentSqlToken,
+  source: FragmentSqlToken,
+): FragmentSqlToken {
+  return sql.fragment`
+    idem_saved as (
+      insert into idempotency_keys (clinic_id, key, operation, request_hash, result, expires_at)
+      select ${p.keyScope}, ${p.key}, ${p.operation}, decode(${p.requestHash}, 'hex'), ${result},
+        now() + interval '1 millisecond' * ${p.ttlMs}::float8
+      from ${source}
+      cross join (select count(*) from idem_stale) stale_deleted
+      returning 1
+    )`;
+}
+
+/** The last SELECT of a keyed statement: the new result, or the live key's. */
+export function keyedResultSelect(result: FragmentSqlToken, source: FragmentSqlToken) {
+  return sql.fragment`
+    select ${result} as result, true as "samePayload", false as replayed from ${source}
+    union all
+    select l.result, l."samePayload", true from idem_live l`;
+}
+
+/** What a keyed statement returns: the result as jsonb, and whether it is a stored one. */
+export const keyedRow = z.object({
+  result: z.unknown(),
+  samePayload: z.boolean(),
+  replayed: z.boolean(),
+});
+
+/** A key's live row, read after a keyed statement lost a race or changed nothing. */
+const lookupKey = preparedStatement(
+  'vz_idempotency_key_get',
+  keyedRow,
+  (p: { keyScope: number; key: string; requestHash: string }) => sql.fragment`
+    select k.result, k.request_hash = decode(${p.requestHash}, 'hex') as "samePayload",
+      true as replayed
+    from idempotency_keys k
+    where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at > now()`,
+);
+
+/**
+ * `schema` for a result read back from jsonb: timestamps arrive as ISO strings
+ * and become Dates (the driver parses timestamptz columns with `new Date` too),
+ * then the row is checked by `schema` itself.
+ */
+export function storedResultSchema<Schema extends z.ZodObject>(schema: Schema) {
+  const dateKeys = Object.entries(schema.shape)
+    .filter(
+      ([, field]) =>
+        field instanceof z.ZodDate ||
+        (field instanceof z.ZodNullable && field.unwrap() instanceof z.ZodDate),
+    )
+    .map(([key]) => key);
+  return z.preprocess((value) => {
+    if (value === null || typeof value !== 'object') return value;
+    const row: Record<string, unknown> = { ...value };
+    for (const key of dateKeys) {
+      if (typeof row[key] === 'string') row[key] = new Date(row[key]);
+    }
+    return row;
+  }, schema);
+}
+
+type KeyedRow = z.infer<typeof keyedRow>;
+
+/** The stored or new result of a keyed row, or a ConflictError when the request differs. */
+export function keyedOutcome<Schema extends z.ZodType>(
+  row: KeyedRow,
+  call: KeyedCall,
+  schema: Schema,
+): z.output<Schema> {
+  if (!row.samePayload) {
+    throw new ConflictError(
+      `idempotency key ${JSON.stringify(call.key)} was used with a different request ` +
+        '(another operation or other input): use a new key for a new request',
+      'idempotencyKey',
+    );
+  }
+  const parsed = schema.safeParse(row.result);
+  if (!parsed.success) {
+    throw new DatabaseError(`a stored idempotent result does not match its schema`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+/** The key's live row as an outcome, or undefined when there is none. */
+export async function replayKey<Schema extends z.ZodType>(
+  db: Queries,
+  call: KeyedCall,
+  schema: Schema,
+): Promise<z.output<Schema> | undefined> {
+  const row = await db.maybeOne(lookupKey(call));
+  return row ? keyedOutcome(row, call, schema) : undefined;
+}
+
+/**
+ * Runs a keyed statement (`send`) and returns its outcome. When it lost a race
+ * (a ConflictError: the key's unique violation, or an index of the effect such
+ * as one open subscription per clinic) or changed nothing, the key is read once
+ * more: a winner's row is the answer; without one, the error stands or
+ * `refused` explains why nothing changed.
+ */
+export async function runIdempotent<Schema extends z.ZodType>(
+  db: Queries,
+  call: KeyedCall,
+  schema: Schema,
+  send: () => Promise<KeyedRow | null>,
+  refused: () => Promise<z.output<Schema>>,
+): Promise<z.output<Schema>> {
+  let row: KeyedRow | null;
+  try {
+    row = await send();
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const replayed = await replayKey(db, call, schema);
+    if (replayed === undefined) throw error;
+    return replayed;
+  }
+  if (row) return keyedOutcome(row, call, schema);
+  return (await replayKey(db, call, schema)) ?? refused();
+}
