@@ -422,6 +422,52 @@ describe('clinics.list', () => {
     expect(await walk('ǭǭ')).toEqual({ seen: ids, names: ['vz_platform_clinic_search_walk'] });
   });
 
+  it('combines a search with status and country in each prepared shape, across pages', async () => {
+    const tag = unique();
+    const make = async (countryCode: string, active: boolean) => {
+      const clinic = await createClinic(vz, { clinicName: `Combo${tag} ǭ-ǭ`, countryCode });
+      if (active) await activate(clinic.id);
+      return { id: clinic.id, countryCode, status: active ? 'active' : 'none' };
+    };
+    const made = [
+      await make('IE', true),
+      await make('PT', true),
+      await make('PT', false),
+      await make('IE', false),
+      await make('PT', true),
+    ];
+    const filters = [
+      {},
+      { status: 'active' as const },
+      { countryCode: 'PT' },
+      { status: 'none' as const, countryCode: 'IE' },
+    ];
+    for (const [search, shape] of [
+      [`combo${tag}`, 'vz_platform_clinic_search'],
+      ['ǭ-ǭ', 'vz_platform_clinic_search_walk'],
+    ] as const) {
+      for (const filter of filters) {
+        const expected = made
+          .filter((clinic) => !filter.status || clinic.status === filter.status)
+          .filter((clinic) => !filter.countryCode || clinic.countryCode === filter.countryCode)
+          .map((clinic) => clinic.id)
+          .reverse();
+        const seen: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const from = statementNames.length;
+          const page = await vz.clinics.list({ search, ...filter, limit: 1, cursor });
+          const name = `${shape}${filter.status ? '_status' : ''}${filter.countryCode ? '_country' : ''}`;
+          expect(statementNames.slice(from)).toEqual([name]);
+          for (const item of page.items) expect(item.status).toBe(filter.status ?? item.status);
+          seen.push(...page.items.map((item) => item.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect({ search, filter, seen }).toEqual({ search, filter, seen: expected });
+      }
+    }
+  });
+
   it('filters by derived status and country, also combined, across pages', async () => {
     const made = {
       active: [] as number[],
