@@ -59,12 +59,14 @@ export type { WriteOptions } from './idempotency.js';
 export type { Page } from './paging.js';
 export type {
   ClinicDetail,
+  ClinicFields,
   ClinicSummary,
   ClinicsRepository,
   CreateClinicInput,
   ListClinicsOptions,
   OpenSubscription,
   UpdateClinicInput,
+  UpdateClinicOptions,
 } from './platform/clinics.js';
 export type { UserRole } from './platform/fields.js';
 export type {

@@ -97,10 +97,13 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
             const name = before.name.endsWith(suffix)
               ? before.name.slice(0, -suffix.length)
               : `${before.name}${suffix}`.slice(0, 200);
-            const detail = await vz.clinics.update(clinicId, {
-              version: before.version,
-              clinicName: name,
-            });
+            // The seed's "update clinic" needs the new version and name, not the
+            // detail's joins: the narrow return (issue 13).
+            const detail = await vz.clinics.update(
+              clinicId,
+              { version: before.version, clinicName: name },
+              { returning: 'clinic' },
+            );
             after = { version: detail.version, name: detail.clinicName };
             clinicState.set(clinicId, after);
           },

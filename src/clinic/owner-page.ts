@@ -120,14 +120,39 @@ export const ownerCodePage = ownerPageStatements(
   (p: OwnerPageParams & { seq: number }) => sql.fragment`o.seq = ${p.seq}`,
 );
 
+/** What a phone search binds: the national digits' key range, forwards and reversed. */
+export interface OwnerPhoneParams extends OwnerPageParams {
+  /** The digits typed: numbers starting with them are `>= from` and `< to`. */
+  readonly from: string;
+  readonly to: string;
+  /** The same for the reversed digits: numbers ending with the digits typed. */
+  readonly reversedFrom: string;
+  readonly reversedTo: string;
+}
+
 /**
- * A page filtered on user text whose best plan depends on the text (phone
- * digits: a LIKE prefix uses a btree only when the planner sees the prefix):
- * unnamed, so each call gets a custom plan.
+ * A phone number starting or ending with the digits typed, as key RANGES on
+ * the two text_pattern_ops btrees (`owners_phone_prefix`, `owners_phone_suffix`)
+ * rather than LIKE 'digits%': a LIKE pattern given as a parameter only becomes
+ * an index range when the planner sees the value (a custom plan, planned on
+ * every call: 0.13 ms against 0.07, issue 13), while `~>=~` and `~<~` are the
+ * opclass's own operators, so the generic plan of this prepared statement is a
+ * BitmapOr of both ranges for any digits. `~<~` compares bytes, so the upper
+ * bound is the digits with the last one raised by one character ('9' -> ':').
  */
-export function ownerSearchPage(
-  p: OwnerPageParams & { withPetNames: boolean },
-  filter: FragmentSqlToken,
-) {
-  return sql.type(ownerSummarySchema)`${ownerPage(p, filter, p.withPetNames)}`;
+export const ownerPhonePage = ownerPageStatements(
+  'vz_clinic_owner_search_phone',
+  (p: OwnerPhoneParams) => sql.fragment`(
+      (o.phone_digits ~>=~ ${p.from} and o.phone_digits ~<~ ${p.to})
+      or (reverse(o.phone_digits) ~>=~ ${p.reversedFrom} and reverse(o.phone_digits) ~<~ ${p.reversedTo}))`,
+);
+
+/** The bounds of {@link OwnerPhoneParams} for national `digits` (ASCII digits only). */
+export function phoneRanges(
+  digits: string,
+): Pick<OwnerPhoneParams, 'from' | 'to' | 'reversedFrom' | 'reversedTo'> {
+  const after = (text: string) =>
+    text.slice(0, -1) + String.fromCharCode(text.charCodeAt(text.length - 1) + 1);
+  const reversed = [...digits].reverse().join('');
+  return { from: digits, to: after(digits), reversedFrom: reversed, reversedTo: after(reversed) };
 }

@@ -20,7 +20,7 @@ import {
   storedResultSchema,
   type WriteOptions,
 } from '../idempotency.js';
-import { containsPattern, escapeLike } from '../like.js';
+import { containsPattern } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
@@ -45,8 +45,9 @@ import {
   ownerListPage,
   ownerNamePage,
   ownerNameWalkPage,
-  ownerSearchPage,
+  ownerPhonePage,
   type ownerSummarySchema,
+  phoneRanges,
 } from './owner-page.js';
 import { type NewPetColumns, newPetColumns, unnestNewPets } from './pet-tuples.js';
 import { nationalDigits, phoneDigitsOf } from './phone.js';
@@ -87,8 +88,7 @@ export interface OwnersRepository {
    * Live owners matching `name` (case-insensitive substring; `%`, `_`, `\`
    * literal), `phone` (national digits, prefix or suffix, at least 3 digits) or
    * `code` (`O-000123`, `o-123`, `123`), newest first, paged like `list`.
-   * ONE statement: prepared for names and codes, unnamed for phones (custom
-   * plans for the digits).
+   * ONE prepared statement (each criterion has a plan that fits every term).
    */
   search(request: OwnerSearch): Promise<Page<OwnerSummary>>;
   /**
@@ -320,10 +320,7 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
             { field: 'phone', message: 'holds fewer than 3 digits after the country code' },
           ]);
         }
-        const prefix = `${escapeLike(digits)}%`;
-        const suffix = `${escapeLike([...digits].reverse().join(''))}%`;
-        const filter = sql.fragment`(o.phone_digits like ${prefix} or reverse(o.phone_digits) like ${suffix})`;
-        return page(paging, ownerSearchPage(params, filter), query.limit);
+        return page(paging, ownerPhonePage({ ...params, ...phoneRanges(digits) }), query.limit);
       }
       const seq = parseCode('O', query.code ?? '') ?? 0;
       return page(paging, ownerCodePage({ ...params, seq }), query.limit);

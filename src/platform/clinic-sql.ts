@@ -39,7 +39,8 @@ export const clinicDetailRow = clinicSummaryRow.extend({
   activeReceptionists: z.number(),
 });
 
-const clinicColumnsSql = sql.fragment`
+/** The clinic's own columns, given clinic `c`. */
+export const clinicFieldsColumnsSql = sql.fragment`
   c.id, c.clinic_name as "clinicName", c.country_code as "countryCode",
   c.owner_user_id as "ownerUserId", c.owner_phone_number as "ownerPhoneNumber",
   c.clinic_phone_number as "clinicPhoneNumber", c.version,
@@ -47,7 +48,7 @@ const clinicColumnsSql = sql.fragment`
 
 /** {@link clinicSummaryRow}'s columns; needs `c` and `openRecordJoinSql`'s `o`. */
 export const clinicSummaryColumnsSql = sql.fragment`
-  ${clinicColumnsSql},
+  ${clinicFieldsColumnsSql},
   ${derivedStatusSql} as status,
   ${openSubscriptionJsonSql} as subscription`;
 

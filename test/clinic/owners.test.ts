@@ -232,6 +232,29 @@ describe('owners.search', () => {
     expect(byCountryCode.items).toEqual([]);
   });
 
+  it('finds by prefix or suffix ending in 9 exactly, as one prepared statement', async () => {
+    const { clinicId: phoneClinic } = await insertClinic(pool);
+    const clinic = vz.forClinic(phoneClinic);
+    const make = async (phoneNumber: string) =>
+      (await clinic.owners.create({ fullName: 'Phone', phoneNumber })).id;
+    const nine = await make('0309 1234'); // 3091234
+    const ten = await make('0310 5559'); // 3105559
+    const before = await make('0308 8889'); // 3088889
+    const ids = async (phone: string) =>
+      (await clinic.owners.search({ phone })).items.map((owner) => owner.id);
+    expect(await ids('309')).toEqual([nine]);
+    expect(await ids('0309')).toEqual([nine]);
+    expect(await ids('310')).toEqual([ten]);
+    expect(await ids('5559')).toEqual([ten]);
+    expect(await ids('889')).toEqual([before]);
+    expect(await ids('3089')).toEqual([]);
+    const from = queries.length;
+    const page = await clinic.owners.search({ phone: '559', limit: 1 });
+    expect(page.items.map((owner) => owner.id)).toEqual([ten]);
+    expect(queries.slice(from)).toHaveLength(1);
+    expect(queries[from]).toContain('~>=~');
+  });
+
   it('matches %, _ and \\ in a name literally', async () => {
     expect(await names({ name: '%' })).toEqual(['100% Tierlieb GmbH']);
     expect(await names({ name: '100%' })).toEqual(['100% Tierlieb GmbH']);

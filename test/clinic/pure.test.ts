@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCode, parseCode } from '../../src/clinic/codes.js';
-import { hasTrigram } from '../../src/clinic/owner-page.js';
+import { hasTrigram, phoneRanges } from '../../src/clinic/owner-page.js';
 import { nationalDigits } from '../../src/clinic/phone.js';
 import { containsPattern, escapeLike } from '../../src/like.js';
 
@@ -63,5 +63,23 @@ describe('hasTrigram', () => {
     ['--', false],
   ])('%s: %s', (term, expected) => {
     expect(hasTrigram(term)).toBe(expected);
+  });
+});
+
+describe('phoneRanges', () => {
+  it('bounds the digits typed and their reverse, the last digit raised by one byte', () => {
+    expect(phoneRanges('170123')).toEqual({
+      from: '170123',
+      to: '170124',
+      reversedFrom: '321071',
+      reversedTo: '321072',
+    });
+    // '9' + 1 is ':', which sorts after every digit: '309' covers 309... only.
+    expect(phoneRanges('309')).toEqual({
+      from: '309',
+      to: '30:',
+      reversedFrom: '903',
+      reversedTo: '904',
+    });
   });
 });

@@ -4,7 +4,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../../src/index.j
 import { countStatements, createTestVetalyze } from '../helpers/database.js';
 import { connectAdmin, createClinic, endOpenPeriod, unique } from './fixtures.js';
 
-const { vz, database, queries } = await createTestVetalyze();
+const statementNames: (string | undefined)[] = [];
+const { vz, database, queries } = await createTestVetalyze({
+  onQuery: (event) => statementNames.push(event.name),
+});
 const admin = await connectAdmin(database.url);
 const operator = await vz.users.create({
   email: 'operator@example.com',
@@ -224,6 +227,97 @@ describe('clinics.update', () => {
   });
 });
 
+describe('clinics.update returning the clinic only', () => {
+  it("returns the clinic's own columns, new version and phones, in one statement", async () => {
+    const clinic = await createClinic(vz);
+    const { result, statements } = await countStatements(queries, () =>
+      vz.clinics.update(
+        clinic.id,
+        { version: 1, clinicPhoneNumber: '+43 1 555 0101', ownerPhoneNumber: '0664 1234' },
+        { returning: 'clinic' },
+      ),
+    );
+    expect(statements).toBe(1);
+    expect(result).toEqual({
+      id: clinic.id,
+      clinicName: clinic.clinicName,
+      countryCode: clinic.countryCode,
+      ownerUserId: clinic.ownerUserId,
+      ownerPhoneNumber: '0664 1234',
+      clinicPhoneNumber: '+43 1 555 0101',
+      version: 2,
+      createdAt: clinic.createdAt,
+      updatedAt: expect.any(Date),
+    });
+    const { owner, country, staffCounts, status, subscription, ...fields } = await vz.clinics.get(
+      clinic.id,
+    );
+    expect(fields).toEqual(result);
+    expect(await vz.clinics.update(clinic.id, { version: 2, clinicName: 'Detail' })).toMatchObject({
+      clinicName: 'Detail',
+      version: 3,
+      owner: { id: clinic.ownerUserId },
+    });
+  });
+
+  it('refuses a stale version and an unknown option like the detail update', async () => {
+    const clinic = await createClinic(vz);
+    await expect(
+      vz.clinics.update(clinic.id, { version: 7, clinicName: 'x' }, { returning: 'clinic' }),
+    ).rejects.toMatchObject({ field: 'version' });
+    await expect(
+      vz.clinics.update(987_654, { version: 1, clinicName: 'x' }, { returning: 'clinic' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      // @ts-expect-error: not a returning shape
+      vz.clinics.update(clinic.id, { version: 1, clinicName: 'x' }, { returning: 'everything' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('changes phones as heap-only (HOT) updates: no index covers a phone column', async () => {
+    const { rows: indexed } = await admin.query<{ index: string }>(
+      `select i.indexrelid::regclass::text as index
+       from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
+       where i.indrelid = 'clinics'::regclass
+         and a.attname in ('owner_phone_number', 'clinic_phone_number')`,
+    );
+    expect(indexed).toEqual([]);
+    const clinic = await createClinic(vz);
+    let version = 1;
+    for (const phone of ['111 1', '222 2', '333 3']) {
+      ({ version } = await vz.clinics.update(
+        clinic.id,
+        { version, clinicPhoneNumber: phone },
+        { returning: 'clinic' },
+      ));
+    }
+    expect(version).toBe(4);
+    expect((await vz.clinics.get(clinic.id)).clinicPhoneNumber).toBe('333 3');
+    // The same UPDATE in one transaction, whose own counters are exact (the shared
+    // statistics view only sees a writer's counts after it has been idle a while).
+    const hotUpdates = async () => {
+      const { rows } = await admin.query<{ n: number }>(
+        `select pg_stat_get_xact_tuples_hot_updated('clinics'::regclass)::int as n`,
+      );
+      return rows[0]?.n ?? -1;
+    };
+    const update = (set: string) =>
+      admin.query(
+        `update clinics set ${set}, version = version + 1, updated_at = now() where id = $1`,
+        [clinic.id],
+      );
+    await admin.query('begin');
+    try {
+      await update(`owner_phone_number = '444 4', clinic_phone_number = '555 5'`);
+      expect(await hotUpdates()).toBe(1);
+      await update(`clinic_name = 'Renamed for HOT'`); // the trigram index holds the name
+      expect(await hotUpdates()).toBe(1);
+    } finally {
+      await admin.query('rollback');
+    }
+  });
+});
+
 describe('clinics.list', () => {
   it('returns a page of 20 with subscriptions and statuses in one statement, newest first', async () => {
     for (let i = 0; i < 21; i++) await createClinic(vz);
@@ -280,6 +374,98 @@ describe('clinics.list', () => {
     const { id } = await createClinic(vz, { clinicName: `${unique()} Haÿx Qu Vet` });
     for (const term of ['ŸX', 'ÿx q', 'x Q'])
       expect((await vz.clinics.list({ search: term })).items.map((item) => item.id)).toEqual([id]);
+  });
+
+  it('finds a rare trigram term past the newest clinics and pages it, one prepared statement', async () => {
+    const term = `Rarename${unique()}`;
+    const older = await createClinic(vz, { clinicName: `Older ${term} Vet` });
+    for (let i = 0; i < 25; i++) await createClinic(vz);
+    const newer = await createClinic(vz, { clinicName: `${term.toUpperCase()} Newer` });
+    // limit 1 reads the newest 20 clinics first: the term is not there, so the GIN index.
+    for (let i = 0; i < 25; i++) await createClinic(vz);
+    const from = statementNames.length;
+    const first = await vz.clinics.list({ search: term.toLowerCase(), limit: 1 });
+    expect(statementNames.slice(from)).toEqual(['vz_platform_clinic_search']);
+    expect(first.items.map((item) => item.id)).toEqual([newer.id]);
+    expect(first.items[0]).toHaveProperty('status', 'none');
+    const second = await vz.clinics.list({
+      search: term.toLowerCase(),
+      limit: 1,
+      cursor: first.nextCursor ?? undefined,
+    });
+    expect(second.items.map((item) => item.id)).toEqual([older.id]);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('pages a common trigram term and a term without a trigram, newest first', async () => {
+    const tag = unique();
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.unshift((await createClinic(vz, { clinicName: `Common${tag} ǭǭ ${i}` })).id);
+    const walk = async (search: string) => {
+      const seen: number[] = [];
+      const names = new Set<string | undefined>();
+      let cursor: string | undefined;
+      do {
+        const from = statementNames.length;
+        const page = await vz.clinics.list({ search, limit: 2, cursor });
+        for (const name of statementNames.slice(from)) names.add(name);
+        seen.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return { seen, names: [...names] };
+    };
+    expect(await walk(`common${tag}`)).toEqual({
+      seen: ids,
+      names: ['vz_platform_clinic_search'],
+    });
+    expect(await walk('ǭǭ')).toEqual({ seen: ids, names: ['vz_platform_clinic_search_walk'] });
+  });
+
+  it('combines a search with status and country in each prepared shape, across pages', async () => {
+    const tag = unique();
+    const make = async (countryCode: string, active: boolean) => {
+      const clinic = await createClinic(vz, { clinicName: `Combo${tag} ǭ-ǭ`, countryCode });
+      if (active) await activate(clinic.id);
+      return { id: clinic.id, countryCode, status: active ? 'active' : 'none' };
+    };
+    const made = [
+      await make('IE', true),
+      await make('PT', true),
+      await make('PT', false),
+      await make('IE', false),
+      await make('PT', true),
+    ];
+    const filters = [
+      {},
+      { status: 'active' as const },
+      { countryCode: 'PT' },
+      { status: 'none' as const, countryCode: 'IE' },
+    ];
+    for (const [search, shape] of [
+      [`combo${tag}`, 'vz_platform_clinic_search'],
+      ['ǭ-ǭ', 'vz_platform_clinic_search_walk'],
+    ] as const) {
+      for (const filter of filters) {
+        const expected = made
+          .filter((clinic) => !filter.status || clinic.status === filter.status)
+          .filter((clinic) => !filter.countryCode || clinic.countryCode === filter.countryCode)
+          .map((clinic) => clinic.id)
+          .reverse();
+        const seen: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const from = statementNames.length;
+          const page = await vz.clinics.list({ search, ...filter, limit: 1, cursor });
+          const name = `${shape}${filter.status ? '_status' : ''}${filter.countryCode ? '_country' : ''}`;
+          expect(statementNames.slice(from)).toEqual([name]);
+          for (const item of page.items) expect(item.status).toBe(filter.status ?? item.status);
+          seen.push(...page.items.map((item) => item.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect({ search, filter, seen }).toEqual({ search, filter, seen: expected });
+      }
+    }
   });
 
   it('filters by derived status and country, also combined, across pages', async () => {
