@@ -51,8 +51,13 @@ export async function startPausedDownload(
   const req = request(url, { headers: { authorization: `Bearer ${token}` }, agent: false });
   req.end();
   const [response] = (await once(req, 'response')) as [IncomingMessage];
-  const [firstChunk] = (await once(response, 'data')) as [Buffer];
-  response.pause();
+  // Paused in the listener itself: a chunk emitted before a later pause() would be lost.
+  const firstChunk = await new Promise<Buffer>((resolve) =>
+    response.once('data', (chunk: Buffer) => {
+      response.pause();
+      resolve(chunk);
+    }),
+  );
   return { request: req, response, firstChunk };
 }
 
