@@ -14,7 +14,9 @@ import {
   clinicTokenSecret,
   fillClinic,
   operatorToken,
+  readRest,
   sessionsInTransaction,
+  startHeldPost,
   startPausedDownload,
 } from './http-helpers.js';
 
@@ -336,4 +338,37 @@ describe('examples/http-api: error mapping', () => {
       message: 'internal error',
     });
   });
+});
+
+describe('examples/http-api: close()', () => {
+  it('answers requests in flight, cuts what is still open after drainTimeoutMs, and closes the data layer it made', async () => {
+    const big = await activeClinic('Praxis Closing');
+    await fillClinic(vz, big.id, 20_000);
+    // A second server on the same database, owning its data layer.
+    const own = await startServer({
+      connectionString: database.url,
+      clinicTokenSecret,
+      operatorToken,
+      drainTimeoutMs: 2_000,
+    });
+    const stuck = await startPausedDownload(`${own.url}/exports/owners.csv`, big.token);
+    await vi.waitFor(async () => expect(await sessionsInTransaction(database.url)).toBe(1), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    const post = await startHeldPost(`${own.url}/owners`, big.token);
+
+    const started = performance.now();
+    const closing = own.close();
+    expect(own.close()).toBe(closing);
+    post.send({ fullName: 'Sent While Closing' });
+    expect((await post.response).statusCode).toBe(201);
+    await vi.waitFor(() => closing, { timeout: 60_000 });
+    // The export that never read on was cut at the drain deadline, not waited for.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
+    await expect(readRest(stuck.response)).rejects.toThrow(/aborted/);
+    // Its connection went back and the server's pools are closed: nothing of it is left.
+    expect(await sessionsInTransaction(database.url)).toBe(0);
+    await expect(fetch(own.url)).rejects.toThrow();
+  }, 300_000);
 });

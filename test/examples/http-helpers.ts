@@ -61,6 +61,32 @@ export async function startPausedDownload(
   return { request: req, response, firstChunk };
 }
 
+/**
+ * A POST the server has taken in (it answered `100 Continue`, so its handler
+ * runs) whose body is not sent yet: a request in flight, held open until
+ * `send` is called. `response` is listened to at once, so a connection cut
+ * before then fails the caller instead of hanging it.
+ */
+export async function startHeldPost(
+  url: string,
+  token: string,
+): Promise<{ send(body: unknown): void; response: Promise<IncomingMessage> }> {
+  const post = request(url, {
+    method: 'POST',
+    agent: false,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      expect: '100-continue',
+    },
+  });
+  const response = once(post, 'response').then(([answer]) => answer as IncomingMessage);
+  response.catch(() => {});
+  post.flushHeaders();
+  await once(post, 'continue');
+  return { send: (body) => post.end(JSON.stringify(body)), response };
+}
+
 /** Reads the rest of a paused download to its end. */
 export async function readRest(response: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { type IncomingMessage, request } from 'node:http';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { signClinicToken } from '../../examples/http-api/auth.js';
@@ -17,6 +16,7 @@ import {
   operatorToken,
   readRest,
   sessionsInTransaction,
+  startHeldPost,
   startPausedDownload,
 } from './http-helpers.js';
 
@@ -115,22 +115,8 @@ async function runShutdown(
 
   // In flight 1: an export whose client has its first bytes and reads no more.
   const download = await startPausedDownload(new URL('/exports/owners.csv', baseUrl).href, token);
-  // In flight 2: a POST whose headers the server has taken (it sent 100 Continue)
-  // and whose body the client has not sent yet.
-  const post = request(new URL('/owners', baseUrl), {
-    method: 'POST',
-    agent: false,
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      expect: '100-continue',
-    },
-  });
-  // Listened to at once: a connection cut at SIGTERM must fail the test, not hang it.
-  const answered = once(post, 'response') as Promise<[IncomingMessage]>;
-  answered.catch(() => {});
-  post.flushHeaders();
-  await once(post, 'continue');
+  // In flight 2: a POST the server has taken in, whose body comes after the signal.
+  const post = await startHeldPost(new URL('/owners', baseUrl).href, token);
 
   // The export waits mid-way, in its transaction, for the client to read on.
   await vi.waitFor(async () => expect(await sessionsInTransaction(database.url)).toBe(1), {
@@ -144,8 +130,8 @@ async function runShutdown(
   await expect(fetch(new URL('/owners', baseUrl))).rejects.toThrow();
 
   // Both requests in flight are answered in full.
-  post.end(JSON.stringify({ fullName: 'Arrived During Shutdown' }));
-  const [postResponse] = await answered;
+  post.send({ fullName: 'Arrived During Shutdown' });
+  const postResponse = await post.response;
   expect(postResponse.statusCode).toBe(201);
   expect(postResponse.headers.connection).toBe('close');
   expect(JSON.parse(await readRest(postResponse))).toMatchObject({
