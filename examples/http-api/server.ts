@@ -60,13 +60,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.vz ?? (await createVetalyze({ connectionString: options.connectionString ?? '' }));
   const logError = options.logError ?? ((message, error) => console.error(message, error));
   let shuttingDown = false;
+  const inFlight = new Set<ServerResponse>();
 
   const server = createServer((request, response) => {
-    // While draining, each answered request closes its connection, so keep-alive
-    // clients reconnect to another instance instead of holding this one open.
+    inFlight.add(response);
+    response.on('close', () => inFlight.delete(response));
+    // While draining, each answer closes its connection (see close()).
     if (shuttingDown) response.setHeader('connection', 'close');
     response.on('finish', () => {
-      if (shuttingDown) server.closeIdleConnections();
+      // A streamed answer's headers went out before the shutdown: once it is
+      // done, its keep-alive connection is idle and can be closed. Node's own
+      // server.close() would otherwise wait out the 5 s keep-alive timeout.
+      if (shuttingDown) setImmediate(() => server.closeIdleConnections());
     });
     handle(vz, options, request, response).catch((error: unknown) => {
       const reply = errorReply(error);
@@ -78,6 +83,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  }).catch(async (error: unknown) => {
+    if (ownsVz) await vz.close(); // e.g. the port is taken: leave no pool open behind
+    throw error;
   });
   const { address, port } = server.address() as AddressInfo;
 
@@ -87,6 +95,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       shuttingDown = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Answers not started yet say `connection: close`, so keep-alive clients
+      // send their next request to another instance instead of this one.
+      for (const response of inFlight) {
+        if (!response.headersSent) response.setHeader('connection', 'close');
+      }
       const cut = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);
       await closed;
       clearTimeout(cut);

@@ -362,7 +362,9 @@ describe('examples/http-api: close()', () => {
     const closing = own.close();
     expect(own.close()).toBe(closing);
     post.send({ fullName: 'Sent While Closing' });
-    expect((await post.response).statusCode).toBe(201);
+    const answer = await post.response;
+    expect(answer.statusCode).toBe(201);
+    expect(answer.headers.connection).toBe('close');
     await vi.waitFor(() => closing, { timeout: 60_000 });
     // The export that never read on was cut at the drain deadline, not waited for.
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);

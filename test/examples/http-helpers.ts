@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import pg from 'pg';
 import type { Vetalyze } from '../../src/index.js';
 
@@ -73,7 +73,8 @@ export async function startHeldPost(
 ): Promise<{ send(body: unknown): void; response: Promise<IncomingMessage> }> {
   const post = request(url, {
     method: 'POST',
-    agent: false,
+    // Keep-alive, like a browser or a proxy: the server, not the client, must close it.
+    agent: new Agent({ keepAlive: true }),
     headers: {
       authorization: `Bearer ${token}`,
       'content-type': 'application/json',
