@@ -1,0 +1,45 @@
+/**
+ * Quickstart: a clinic with a subscription, two owners with pets, a search and
+ * a list. An ES module (top-level await). Run it against any PostgreSQL:
+ *
+ *   npm run build && DATABASE_URL=postgres://... node examples/quickstart.ts
+ *
+ * README.md shows the region below word for word; test/examples/readme.test.ts
+ * fails when they differ, and test/examples/quickstart.test.ts runs this file.
+ */
+// #region readme
+import { createVetalyze } from '@vetalyze/db';
+
+const vz = await createVetalyze({ connectionString: process.env.DATABASE_URL ?? '' });
+await vz.migrate(); // or: npx vetalyze migrate --database-url "$DATABASE_URL"
+
+const clinic = await vz.clinics.create({
+  clinicName: 'Tierarztpraxis Mitte',
+  countryCode: 'DE',
+  ownerPhoneNumber: '+49 170 1234567',
+  clinicPhoneNumber: '+49 30 1234567',
+  owner: { email: `anna.${Date.now()}@example.com`, fullName: 'Anna Weber' }, // emails are unique
+});
+await vz.subscriptions.activate({
+  clinicId: clinic.id,
+  subscriptionTypeId: 1, // monthly; ids in vz.lookups.subscriptionTypes()
+  paymentMethodId: 1, // card; vz.lookups.paymentMethods()
+  activatedBy: clinic.owner.id,
+});
+
+const desk = vz.forClinic(clinic.id); // every statement confined to this clinic
+await desk.owners.create({
+  fullName: 'Jonas Klein',
+  phoneNumber: '0170 7654321',
+  pets: [{ name: 'Bello', petTypeId: 1 }], // 1 = dog; vz.lookups.petTypes()
+});
+await desk.owners.create({ fullName: 'Mia Schmidt', pets: [{ name: 'Minka', petTypeId: 2 }] });
+
+const found = await desk.owners.search({ phone: '+49 170 765' });
+const page = await desk.owners.list({ withPetNames: true });
+console.log(`clinic ${clinic.id}: ${await vz.clinics.status(clinic.id)}`);
+console.log(`by phone: ${found.items.map((owner) => owner.fullName).join(', ')}`);
+for (const owner of page.items)
+  console.log(`${owner.code} ${owner.fullName}: ${owner.petNames?.join(', ')}`);
+await vz.close();
+// #endregion readme
