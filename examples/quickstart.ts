@@ -11,7 +11,7 @@
 import { createVetalyze } from '@vetalyze/db';
 
 const vz = await createVetalyze({ connectionString: process.env.DATABASE_URL ?? '' });
-await vz.migrate(); // or: npx vetalyze migrate --database-url "$DATABASE_URL"
+await vz.migrate(); // or, with @vetalyze/bench: npx vetalyze migrate
 
 const clinic = await vz.clinics.create({
   clinicName: 'Tierarztpraxis Mitte',

@@ -74,7 +74,8 @@ export function failureCode(error: unknown): string | undefined {
   if (sqlstate) return sqlstate;
   for (let current = error, depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    // The library's own classes carry their code ('UNAVAILABLE'); the cause says why.
+    if (typeof code === 'string' && !(current instanceof VetalyzeError)) return code;
     current = current.cause;
   }
   return undefined;
