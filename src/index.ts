@@ -26,7 +26,8 @@ export type { Owner, Pet, PetWithOwner } from './clinic/rows.js';
 export type { ClinicScope } from './clinic/scope.js';
 export type { NewStaffMember, StaffFilter, StaffMember, StaffRepository } from './clinic/staff.js';
 export { findMigrationsDirectory, type MigrationResult, migrate } from './db/migrate.js';
-export type { QueryEvent } from './db/query-event.js';
+export type { QueryEvent, SlowQueryEvent } from './db/query-event.js';
+export type { ReadOptions } from './db/replicas.js';
 export {
   ConflictError,
   DatabaseError,

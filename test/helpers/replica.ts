@@ -4,7 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../bench/embedded-postgres.js';
+import {
+  type EmbeddedServer,
+  freePort,
+  startEmbeddedPostgres,
+} from '../../bench/embedded-postgres.js';
 
 /** A primary and one streaming replica that follows it, both started by the test. */
 export interface ReplicatedPair {
@@ -29,8 +33,16 @@ async function startStandby(directory: string): Promise<EmbeddedServer> {
   const port = await freePort();
   const log = `${directory}/standby.log`;
   await pgCtl([
-    '-D', directory, '-w', '-t', '120', '-l', log,
-    '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start',
+    '-D',
+    directory,
+    '-w',
+    '-t',
+    '120',
+    '-l',
+    log,
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    'start',
   ]).catch((error: unknown) => {
     const words = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
     throw new Error(`the standby did not start: ${words}`, { cause: error });
@@ -128,7 +140,8 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
