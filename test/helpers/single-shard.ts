@@ -123,7 +123,7 @@ export function singleShardProblems(
   const problems: string[] = [];
   const visit = (node: Node, path: string): void => {
     if (Array.isArray(node)) {
-      node.forEach((child, index) => visit(child, `${path}[${index}]`));
+      for (const [index, child] of node.entries()) visit(child, `${path}[${index}]`);
       return;
     }
     if (!isObj(node)) return;
