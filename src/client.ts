@@ -157,8 +157,9 @@ export interface Vetalyze {
 }
 
 /**
- * Connects the data layer: opens one connection to the primary and to each
- * replica, so a wrong URL fails here (UnavailableError). Call `close()` at shutdown.
+ * Connects the data layer: opens one connection to the primary, so a wrong
+ * URL fails here (UnavailableError), and reads each replica's position once (a
+ * replica that does not answer is skipped, not fatal). Call `close()` at shutdown.
  *
  * @example
  * const vz = await createVetalyze({ connectionString: process.env.DATABASE_URL! });
@@ -218,6 +219,7 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
         },
       },
     ).catch(async (error: unknown) => {
+      router?.close();
       await Promise.all(allPools.map((pool) => pool.end()));
       throw error;
     });
