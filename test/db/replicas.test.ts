@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/embedded-postgres.js';
 import { createVetalyze, type QueryEvent, type Vetalyze } from '../../src/index.js';
 import { type ReplicatedPair, sqlOn, startReplicatedPair, waitFor } from '../helpers/replica.js';
 import { createClinic } from '../platform/fixtures.js';
@@ -91,6 +92,42 @@ describe('read replicas', () => {
     }
     const writes = await serversOf(() => scope.owners.create({ fullName: 'Writer' }));
     expect(writes.every((server) => server === 'primary')).toBe(true);
+  });
+
+  it('streams an export from the replica, and from the primary right after a write', async () => {
+    await untilBOnReplica();
+    const names = async (clinicId: number) => {
+      const seen: string[] = [];
+      for await (const owner of vz.forClinic(clinicId).owners.export()) seen.push(owner.fullName);
+      return seen;
+    };
+    expect(await serversOf(() => names(clinicB))).toEqual(['replica:0']);
+    await vz.forClinic(clinicA).owners.create({ fullName: 'Exported At Once' });
+    let exported: string[] = [];
+    const servers = await serversOf(async () => {
+      exported = await names(clinicA);
+    });
+    expect(exported).toContain('Exported At Once');
+    expect(servers).toEqual(['primary']);
+  });
+
+  it('starts with a replica that does not answer, and reads from the primary', async () => {
+    const port = await freePort();
+    const seen: QueryEvent[] = [];
+    const alone = await createVetalyze({
+      connectionString: pair.primary.url,
+      readReplicas: [`postgres://postgres:postgres@127.0.0.1:${port}/postgres`],
+      cacheInvalidation: false,
+      onQuery: (event) => seen.push(event),
+    });
+    try {
+      const page = await alone.forClinic(clinicB).owners.list();
+      expect(page.items.length).toBeGreaterThan(0);
+      // The clinic's facts (first use on this instance) and the list.
+      expect(seen.map((event) => event.server)).toEqual(['primary', 'primary']);
+    } finally {
+      await alone.close();
+    }
   });
 
   it('{ primary: true } forces the primary; afterLsn waits for a position', async () => {
