@@ -21,6 +21,7 @@ export interface ReadOptions {
   /**
    * A WAL position (`'0/3000060'`, from `vz.lastWriteLsn` on another instance):
    * reads go to a replica only once it has replayed this far, else to the primary.
+   * A malformed one fails the scope's reads with ValidationError (`afterLsn`).
    */
   afterLsn?: string;
 }
