@@ -8,7 +8,7 @@ import {
 } from './cache/invalidation-listener.js';
 import { type ClinicScope, createClinicScope } from './clinic/scope.js';
 import type { Context } from './context.js';
-import { createDb, type Db } from './db/db.js';
+import { createDb } from './db/db.js';
 import { isConnectionFailure, toVetalyzeError } from './db/map-error.js';
 import { type MigrationResult, migrate } from './db/migrate.js';
 import {
@@ -18,7 +18,8 @@ import {
   type PoolSsl,
   trackBackends,
 } from './db/pool.js';
-import type { QueryEvent } from './db/query-event.js';
+import type { QueryEvent, SlowQueryEvent } from './db/query-event.js';
+import { createReadRouter, type ReadOptions, type ReadRouter, type Server } from './db/replicas.js';
 import { createCursors } from './paging.js';
 import { type ClinicsRepository, createClinicsRepository } from './platform/clinics.js';
 import { createLookupsRepository, type LookupsRepository } from './platform/lookups.js';
@@ -33,8 +34,24 @@ import { parseInput } from './validation.js';
 export interface VetalyzeOptions {
   /** PostgreSQL URL of the primary, e.g. `postgres://app:secret@db:5432/vetalyze`. */
   connectionString: string;
-  /** URLs of read replicas; lists, searches and exports go to them in turn. @default [] */
+  /**
+   * URLs of streaming replicas. Lists, searches, details, exports and lookups
+   * go to them in turn, except a clinic's reads right after this instance wrote
+   * for it (read-your-writes, docs/scaling-out.md). A replica that is down or
+   * lags is skipped: its reads run on the primary. @default []
+   */
   readReplicas?: string[];
+  /**
+   * After a write, how long at most that clinic's reads stay on the primary
+   * while no replica has replayed the write, in ms. @default 2000
+   */
+  readYourWritesMs?: number;
+  /** A replica that lags the primary by more than this many ms is skipped. @default 1000 */
+  maxReplicaLagMs?: number;
+  /** First back-off before a failed replica is tried again, in ms; doubles to 30 s. @default 1000 */
+  replicaRetryMs?: number;
+  /** How often each replica's replay position is read, in ms (one tiny statement per server). @default 100 */
+  replicaPollMs?: number;
   /** Connections per pool (primary and each replica). @default 10 */
   poolSize?: number;
   /** The server cancels a statement after this many ms (TimeoutError). @default 5000 */
@@ -63,8 +80,12 @@ export interface VetalyzeOptions {
    * (docs/scaling-out.md). @default { connectionString: the primary's }
    */
   cacheInvalidation?: { connectionString?: string } | false;
-  /** Called after every statement with its SQL, values and duration. @default none */
+  /** Called after every statement with its SQL, values, duration and server. @default none */
   onQuery?: (event: QueryEvent) => void;
+  /** Called after every statement that took `slowQueryMs` or longer, without its values. @default none */
+  onSlowQuery?: (event: SlowQueryEvent) => void;
+  /** The threshold of `onSlowQuery`, in ms (the seed monitors statements over 100 ms). @default 100 */
+  slowQueryMs?: number;
   /** Check every result row against its zod schema. @default true unless NODE_ENV is 'production' */
   validateRows?: boolean;
   /**
@@ -101,6 +122,10 @@ const sslSchema = z.union([
 const optionsSchema = z.strictObject({
   connectionString: z.string().min(1),
   readReplicas: z.array(z.string().min(1)).default([]),
+  readYourWritesMs: z.number().int().nonnegative().default(2_000),
+  maxReplicaLagMs: z.number().int().positive().default(1_000),
+  replicaRetryMs: z.number().int().positive().default(1_000),
+  replicaPollMs: z.number().int().positive().default(100),
   poolSize: z.number().int().min(1).max(1000).default(10),
   statementTimeoutMs: z.number().int().positive().default(5_000),
   idleInTransactionTimeoutMs: z.number().int().positive().default(10_000),
@@ -121,6 +146,10 @@ const optionsSchema = z.strictObject({
     .union([z.literal(false), z.strictObject({ connectionString: z.string().min(1).optional() })])
     .default({}),
   onQuery: z.custom<(event: QueryEvent) => void>((value) => typeof value === 'function').optional(),
+  onSlowQuery: z
+    .custom<(event: SlowQueryEvent) => void>((value) => typeof value === 'function')
+    .optional(),
+  slowQueryMs: z.number().nonnegative().default(100),
   validateRows: z.boolean().default(process.env.NODE_ENV !== 'production'),
   cursorSecret: z
     .union([z.string().min(32), z.instanceof(Uint8Array).refine((bytes) => bytes.length >= 32)])
@@ -141,8 +170,20 @@ export interface Vetalyze {
   readonly clinics: ClinicsRepository;
   /** Subscriptions the platform sells to clinics, and their state machine. */
   readonly subscriptions: SubscriptionsRepository;
-  /** A scope in which every statement is confined to one clinic. Cheap: make one per request. */
-  forClinic(clinicId: number): ClinicScope;
+  /**
+   * A scope in which every statement is confined to one clinic. Cheap: make one
+   * per request. `options` chooses where its reads run when replicas are
+   * configured: `{ primary: true }` forces the primary, `{ afterLsn }` waits for
+   * another instance's write (see {@link Vetalyze.lastWriteLsn}).
+   */
+  forClinic(clinicId: number, options?: ReadOptions): ClinicScope;
+  /**
+   * The WAL position (`'0/3000060'`) of this instance's last write for the
+   * clinic within `readYourWritesMs`, or undefined (none, or no replicas). Pass
+   * it with the next request so another instance reads with
+   * `vz.forClinic(id, { afterLsn })` and sees the write.
+   */
+  lastWriteLsn(clinicId: number): Promise<string | undefined>;
   /** Applies pending migrations from the package's sql/ folder (see `migrate`). */
   migrate(): Promise<MigrationResult>;
   /** Ends every pool; waits for running statements. */
@@ -169,24 +210,10 @@ export interface DiagnosticConnection {
   }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
-/** Calls each method of the Db of the next pool in turn. */
-function roundRobin(dbs: readonly Db[]): Db {
-  let next = 0;
-  const pick = (): Db => dbs[next++ % dbs.length] as Db;
-  return {
-    one: (statement) => pick().one(statement),
-    maybeOne: (statement) => pick().maybeOne(statement),
-    any: (statement) => pick().any(statement),
-    oneFirst: (statement) => pick().oneFirst(statement),
-    maybeOneFirst: (statement) => pick().maybeOneFirst(statement),
-    query: (statement) => pick().query(statement),
-    transaction: (handler) => pick().transaction(handler),
-  };
-}
-
 /**
- * Connects the data layer: opens one connection to the primary and to each
- * replica, so a wrong URL fails here (UnavailableError). Call `close()` at shutdown.
+ * Connects the data layer: opens one connection to the primary, so a wrong
+ * URL fails here (UnavailableError), and reads each replica's position once (a
+ * replica that does not answer is skipped, not fatal). Call `close()` at shutdown.
  *
  * @example
  * const vz = await createVetalyze({ connectionString: process.env.DATABASE_URL! });
@@ -196,27 +223,37 @@ function roundRobin(dbs: readonly Db[]): Db {
  */
 export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze> {
   const settings = parseInput(optionsSchema, options);
-  const dbOptions = { onQuery: settings.onQuery, validateRows: settings.validateRows };
-  const pools = [settings.connectionString, ...settings.readReplicas].map((connectionString) =>
-    createPgPool({ ...settings, connectionString }),
+  const urls = [settings.connectionString, ...settings.readReplicas];
+  const pools = urls.map((connectionString) => createPgPool({ ...settings, connectionString }));
+  // One cursor pool per server; a pool opens no connection until an export runs.
+  const cursorPools = urls.map((connectionString) =>
+    createPgPool({ ...settings, connectionString, poolSize: settings.cursorPoolSize }),
   );
-  const cursorPool = createPgPool({
-    ...settings,
-    connectionString: settings.readReplicas[0] ?? settings.connectionString,
-    poolSize: settings.cursorPoolSize,
-  });
-  const allPools = [...pools, cursorPool];
+  const cursorPool = cursorPools[0] as pg.Pool;
+  const allPools = [...pools, ...cursorPools];
   // Backends of this instance's pools: their notices are echoes of its own writes.
   const ownBackends = new Set<number>();
   for (const pool of allPools)
     trackBackends(pool, (pid, added) => (added ? ownBackends.add(pid) : ownBackends.delete(pid)));
   try {
-    await Promise.all(pools.map(checkConnection));
+    // The primary only: a replica that is down is skipped, not fatal.
+    await checkConnection(pools[0] as pg.Pool);
   } catch (error) {
     await Promise.all(allPools.map((pool) => pool.end()));
     throw error;
   }
-  const [primary, ...replicas] = pools.map((pool) => createDb(pool, dbOptions)) as [Db, ...Db[]];
+  const servers = pools.map((pool, index) => {
+    const name = index === 0 ? 'primary' : `replica:${index - 1}`;
+    const db = createDb(pool, { ...settings, server: name });
+    return { db, pool, cursorPool: cursorPools[index] as pg.Pool, name };
+  });
+  const [primaryServer, ...replicaServers] = servers as [Server, ...Server[]];
+  const primary = primaryServer.db;
+  const router =
+    replicaServers.length > 0
+      ? createReadRouter(primaryServer, replicaServers, settings)
+      : undefined;
+  await router?.refresh();
   const statusCache = createClinicStatusCache(settings.statusCache);
   const clinicFacts = createClinicFactsCache(primary, { ttlMs: settings.clinicFactsTtlMs });
   let listener: InvalidationListener | undefined;
@@ -238,13 +275,14 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
         },
       },
     ).catch(async (error: unknown) => {
+      router?.close();
       await Promise.all(allPools.map((pool) => pool.end()));
       throw error;
     });
   }
   const context: Context = {
-    db: primary,
-    readDb: replicas.length > 0 ? roundRobin(replicas) : primary,
+    db: router?.writer('platform') ?? primary,
+    readDb: router?.reader('platform') ?? primary,
     statusCache,
     clinicFacts,
     cursorPool,
@@ -262,9 +300,15 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     users: createUsersRepository(context),
     clinics: createClinicsRepository(context),
     subscriptions: createSubscriptionsRepository(context),
-    forClinic: (clinicId) => createClinicScope(context, clinicId),
+    forClinic: (clinicId, readOptions) =>
+      createClinicScope(
+        router ? routed(context, router, clinicId, readOptions) : context,
+        clinicId,
+      ),
+    lastWriteLsn: async (clinicId) => router?.lastWriteLsn(clinicId),
     migrate: () => migrate(settings.connectionString),
     close: async () => {
+      router?.close();
       await listener?.close();
       await Promise.all(allPools.map((pool) => pool.end()));
     },
@@ -285,4 +329,19 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     },
   };
   return vz;
+}
+
+/** The clinic's statements through the router: its writes pin its reads (see src/db/replicas.ts). */
+function routed(
+  context: Context,
+  router: ReadRouter,
+  clinicId: number,
+  options: ReadOptions | undefined,
+): Context {
+  return {
+    ...context,
+    db: router.writer(clinicId),
+    readDb: router.reader(clinicId, options),
+    streamSources: () => router.streamSources(clinicId, options),
+  };
 }

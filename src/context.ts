@@ -3,6 +3,7 @@ import type { ClinicFactsCache } from './cache/clinic-facts.js';
 import type { ClinicStatusCache } from './cache/clinic-status-cache.js';
 import type { Db } from './db/db.js';
 import type { QueryEvent } from './db/query-event.js';
+import type { StreamSource } from './db/replicas.js';
 import type { Cursors } from './paging.js';
 
 /** What every repository is built from; made once per `createVetalyze`. */
@@ -15,6 +16,11 @@ export interface Context {
   readonly clinicFacts: ClinicFactsCache;
   /** A separate pool on the read URL for pg-cursor streams (exports), so a slow reader never holds a connection lists need. */
   readonly cursorPool: pg.Pool;
+  /**
+   * Where a stream may run, best first (a replica, then the primary), when
+   * replicas are configured; else streams use `cursorPool` on the primary.
+   */
+  readonly streamSources?: () => readonly StreamSource[];
   /** How long lookup tables are served from memory, in ms. */
   readonly lookupTtlMs: number;
   /** The pools' timeouts, which streams (exports) also apply on the client side. */

@@ -39,7 +39,8 @@ export type { ClinicScope } from './clinic/scope.js';
 export type { StaffMember, StaffRepository } from './clinic/staff.js';
 export { findMigrationsDirectory, type MigrationResult, migrate } from './db/migrate.js';
 export type { PoolSsl } from './db/pool.js';
-export type { QueryEvent } from './db/query-event.js';
+export type { QueryEvent, SlowQueryEvent } from './db/query-event.js';
+export type { ReadOptions } from './db/replicas.js';
 export {
   ConflictError,
   DatabaseError,

@@ -3,11 +3,13 @@
  * pg-cursor on a connection of `context.cursorPool` (plain node-postgres), in
  * batches, so memory stays bounded whatever the clinic's size.
  */
+import type pg from 'pg';
 import Cursor from 'pg-cursor';
 import { toDriverText } from '../db/db.js';
 import { failureCode, toVetalyzeError } from '../db/map-error.js';
 import { borrowClient } from '../db/pool.js';
 import { redacted } from '../db/query-event.js';
+import type { StreamSource } from '../db/replicas.js';
 import { sql } from '../db/sql.js';
 import { leaseForStream } from '../db/stream-lease.js';
 import { parseInput } from '../validation.js';
@@ -53,6 +55,24 @@ function exportQuery(clinicId: number) {
 }
 
 /**
+ * A connection from the first source that gives one: a replica that is down
+ * costs the export nothing, it starts on the next (the primary is last).
+ */
+async function borrowForStream(
+  sources: readonly StreamSource[],
+): Promise<{ client: pg.PoolClient; server: string }> {
+  let failure: unknown;
+  for (const { pool, server } of sources) {
+    try {
+      return { client: await borrowClient(pool), server };
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw toVetalyzeError(failure);
+}
+
+/**
  * Streams the clinic's live owners with their pets (see `owners.export`). The
  * cursor is closed and the connection released in `finally`: when the
  * iteration ends, when the consumer breaks out early, and when either side
@@ -73,9 +93,9 @@ export async function* exportOwners(
   const { context } = scope;
   const query = exportQuery(scope.clinicId);
   const text = toDriverText(query.sql);
-  const client = await borrowClient(context.cursorPool).catch((error: unknown) => {
-    throw toVetalyzeError(error);
-  });
+  const { client, server } = await borrowForStream(
+    context.streamSources?.() ?? [{ pool: context.cursorPool, server: 'primary' }],
+  );
   const lease = leaseForStream(client, {
     roundTripMs: context.timeouts.statementMs,
     idleMs: context.timeouts.idleInTransactionMs,
@@ -136,6 +156,7 @@ export async function* exportOwners(
       rowCount,
       failed: broken || lease.lost !== undefined,
       errorCode: failureCode(failure ?? lease.lost),
+      server,
     });
   }
 }

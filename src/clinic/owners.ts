@@ -279,7 +279,7 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
     async get(id: number): Promise<Owner> {
       const ownerId = parseInput(idSchema, id, 'id');
       await scope.facts();
-      const owner = await context.db.maybeOne(ownerById({ clinicId, ownerId }));
+      const owner = await context.readDb.maybeOne(ownerById({ clinicId, ownerId }));
       if (!owner) throw new NotFoundError('owner', ownerId);
       return owner;
     },

@@ -132,7 +132,10 @@ export function createPetsRepository(scope: ScopeContext): PetsRepository {
     async get(id: number): Promise<PetWithOwner> {
       const petId = parseInput(idSchema, id, 'id');
       await scope.facts();
-      const pet = await context.db.maybeOne(sql.prepared('vz_clinic_pet_get', petWithOwnerSchema)`
+      const pet = await context.readDb.maybeOne(sql.prepared(
+        'vz_clinic_pet_get',
+        petWithOwnerSchema,
+      )`
         select ${petColumns}, ${ownerSummary}
         from pets p
         join owners o on o.clinic_id = ${clinicId} and o.id = p.owner_id and o.archived_at is null

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { DatabaseError } from '../errors.js';
 import { failureCode, isConnectionFailure, toVetalyzeError } from './map-error.js';
 import { borrow, borrowClient } from './pool.js';
-import { type QueryEvent, redacted } from './query-event.js';
+import { type QueryEvent, redacted, type SlowQueryEvent } from './query-event.js';
 import type { QuerySqlToken } from './sql.js';
 
 /** Any Standard Schema, e.g. a zod schema. */
@@ -53,6 +53,12 @@ export interface DbOptions {
   readonly onQuery?: ((event: QueryEvent) => void) | undefined;
   /** Check every result row against its statement's schema. */
   readonly validateRows: boolean;
+  /** The server's name in events: 'primary' or 'replica:N'. @default 'primary' */
+  readonly server?: string;
+  /** Called for each statement that took `slowQueryMs` or longer, without its values. */
+  readonly onSlowQuery?: ((event: SlowQueryEvent) => void) | undefined;
+  /** @default 100 */
+  readonly slowQueryMs?: number;
 }
 
 /** slonik's tag numbers its placeholders `$slonik_N`; the server reads `$N`. */
@@ -160,7 +166,7 @@ async function sendWithRetry(pool: pg.Pool, config: pg.QueryConfig): Promise<pg.
  * connection for its own duration) or a transaction's connection.
  */
 function createQueries(target: pg.Pool | pg.PoolClient, options: DbOptions): Queries {
-  const { onQuery, validateRows } = options;
+  const { onQuery, validateRows, server = 'primary', onSlowQuery, slowQueryMs = 100 } = options;
   const send =
     target instanceof pg.Pool
       ? (config: pg.QueryConfig) => sendWithRetry(target, config)
@@ -170,17 +176,24 @@ function createQueries(target: pg.Pool | pg.PoolClient, options: DbOptions): Que
     const text = driverTextOf(statement);
     const values = statement.values as unknown[];
     const { name } = statement;
-    const started = onQuery ? performance.now() : 0;
-    const report = (rowCount: number, error?: unknown) =>
+    const started = onQuery || onSlowQuery ? performance.now() : 0;
+    const report = (rowCount: number, error?: unknown) => {
+      if (!onQuery && !onSlowQuery) return;
+      const durationMs = performance.now() - started;
+      const failed = error !== undefined;
       onQuery?.({
         sql: text,
         values: redacted(values),
         name,
-        durationMs: performance.now() - started,
+        durationMs,
         rowCount,
-        failed: error !== undefined,
-        errorCode: error === undefined ? undefined : failureCode(error),
+        failed,
+        errorCode: failed ? failureCode(error) : undefined,
+        server,
       });
+      if (onSlowQuery && durationMs >= slowQueryMs)
+        onSlowQuery({ operation: name, sql: text, durationMs, server, failed });
+    };
     let result: pg.QueryResult;
     try {
       result = await send(name ? { name, text, values } : { text, values });

@@ -18,6 +18,25 @@ export interface QueryEvent {
    * or the cause has no code.
    */
   readonly errorCode?: string | undefined;
+  /** The server that ran it: 'primary', or 'replica:N' (N from 0, in `readReplicas` order). */
+  readonly server: string;
+}
+
+/**
+ * A statement that took `slowQueryMs` or longer; passed to `onSlowQuery`.
+ * It carries no bound values, so it can go to a log as it is.
+ */
+export interface SlowQueryEvent {
+  /** The prepared-statement name (`vz_owner_get`), the operation's name; undefined for unnamed statements. */
+  readonly operation: string | undefined;
+  /** The SQL text with `$N` placeholders. */
+  readonly sql: string;
+  /** Wall time from send to result, in milliseconds. */
+  readonly durationMs: number;
+  /** The server that ran it: 'primary' or 'replica:N'. */
+  readonly server: string;
+  /** True when the statement failed (e.g. cancelled by the statement timeout). */
+  readonly failed: boolean;
 }
 
 const isPasswordHash = (value: unknown) => typeof value === 'string' && value.startsWith('scrypt$');
