@@ -308,9 +308,17 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     lastWriteLsn: async (clinicId) => router?.lastWriteLsn(clinicId),
     migrate: () => migrate(settings.connectionString),
     close: async () => {
-      router?.close();
-      await listener?.close();
-      await Promise.all(allPools.map((pool) => pool.end()));
+      // Idle connections are unref'd (allowExitOnIdle), so nothing else would keep
+      // the process alive until they have ended: an awaited close() never settled
+      // (ESM: "unsettled top-level await", exit code 13).
+      const keepAlive = setInterval(() => {}, 60_000);
+      try {
+        router?.close();
+        await listener?.close();
+        await Promise.all(allPools.map((pool) => pool.end()));
+      } finally {
+        clearInterval(keepAlive);
+      }
     },
     withConnection: async (use) => {
       const client = await borrowClient(pools[0] as pg.Pool).catch((error: unknown) => {
