@@ -143,6 +143,15 @@ export const operationTargets: readonly OperationTarget[] = [
     floorMs: 1.41,
   },
   {
+    id: 'owners.createKeyed',
+    label: 'create owner with 3 pets, with an idempotency key',
+    scope: 'clinic',
+    kind: 'write',
+    seed: { by: 'owners', at1k: range(20, 35), at2k: range(25, 40), at3k: range(35, 60) },
+    budgetP95Ms: 3.5,
+    floorMs: null,
+  },
+  {
     id: 'subscriptions.listActive',
     label: 'list active subscriptions, page of 20',
     scope: 'subscriptions',

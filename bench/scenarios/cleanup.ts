@@ -26,3 +26,22 @@ export async function deleteOwner(
     [clinicId, ownerId],
   );
 }
+
+/**
+ * Deletes the idempotency key a keyed owners.create stored, and the owner and
+ * pets that write made (named by the key's stored result), so it can run again.
+ */
+export async function deleteKeyedOwner(
+  admin: pg.ClientBase,
+  clinicId: number,
+  key: string,
+): Promise<void> {
+  await admin.query(
+    `with k as (
+       delete from idempotency_keys where clinic_id = $1 and key = $2
+       returning (result ->> 'id')::int as owner_id
+     ), p as (delete from pets where clinic_id = $1 and owner_id in (select owner_id from k))
+     delete from owners where clinic_id = $1 and id in (select owner_id from k)`,
+    [clinicId, key],
+  );
+}

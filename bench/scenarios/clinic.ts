@@ -1,12 +1,13 @@
 import { countryProfiles, randomNationalNumber } from '../generate/countries.js';
 import { namePool, petNamePool } from '../generate/names.js';
 import { speciesTable } from '../generate/pets.js';
-import { deleteOwner } from './cleanup.js';
+import { deleteKeyedOwner, deleteOwner } from './cleanup.js';
 import { readTrial, type Scenario, type ScenarioDeps, type Trial } from './scenario.js';
 
 /** The clinic-scope operations: each call inside one clinic, clinics drawn at random. */
 export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
-  const { vz, admin, pools, prng } = deps;
+  const { vz, admin, pools, prng, runId } = deps;
+  let keys = 0;
   const countries = await admin.query<{ id: number; country_code: string }>(
     'select id, country_code from clinics',
   );
@@ -106,6 +107,26 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
             const id = Number(rows[0]?.id);
             if (id) await deleteOwner(admin, clinicId, id);
           },
+        };
+      },
+    },
+    {
+      // The same write with an idempotency key (a new one per call, as a client
+      // makes one per intended write): the key's cost is this p50 over owners.create's.
+      id: 'owners.createKeyed',
+      draw: (): Trial => {
+        const clinicId = prng.pick(pools.clinicIds);
+        const input = newOwnerInput(clinicId);
+        const idempotencyKey = `bench-${runId}-${++keys}`;
+        // The key row names the owner its write made, whichever side (library or replay) ran.
+        const remove = () => deleteKeyedOwner(admin, clinicId, idempotencyKey);
+        return {
+          run: async () => {
+            await vz.forClinic(clinicId).owners.create(input, { idempotencyKey });
+          },
+          settle: remove,
+          undo: remove,
+          settleReplay: remove,
         };
       },
     },
