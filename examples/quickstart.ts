@@ -4,7 +4,7 @@
  *
  *   npm run build && DATABASE_URL=postgres://... node examples/quickstart.ts
  *
- * README.md shows the region below word for word; test/examples/readme.test.ts
+ * README.md shows its first part (the `readme` region) word for word; test/examples/readme.test.ts
  * fails when they differ, and test/examples/quickstart.test.ts runs this file.
  */
 // #region readme
@@ -20,26 +20,26 @@ const clinic = await vz.clinics.create({
   clinicPhoneNumber: '+49 30 1234567',
   owner: { email: `anna.${Date.now()}@example.com`, fullName: 'Anna Weber' }, // emails are unique
 });
-await vz.subscriptions.activate({
-  clinicId: clinic.id,
-  subscriptionTypeId: 1, // monthly; ids in vz.lookups.subscriptionTypes()
-  paymentMethodId: 1, // card; vz.lookups.paymentMethods()
-  activatedBy: clinic.owner.id,
-});
-
 const desk = vz.forClinic(clinic.id); // every statement confined to this clinic
 await desk.owners.create({
   fullName: 'Jonas Klein',
   phoneNumber: '0170 7654321',
   pets: [{ name: 'Bello', petTypeId: 1 }], // 1 = dog; vz.lookups.petTypes()
 });
-await desk.owners.create({ fullName: 'Mia Schmidt', pets: [{ name: 'Minka', petTypeId: 2 }] });
-
 const found = await desk.owners.search({ phone: '+49 170 765' });
-const page = await desk.owners.list({ withPetNames: true });
-console.log(`clinic ${clinic.id}: ${await vz.clinics.status(clinic.id)}`);
 console.log(`by phone: ${found.items.map((owner) => owner.fullName).join(', ')}`);
+// #endregion readme
+
+await vz.subscriptions.activate({
+  clinicId: clinic.id,
+  subscriptionTypeId: 1, // monthly; ids in vz.lookups.subscriptionTypes()
+  paymentMethodId: 1, // card; vz.lookups.paymentMethods()
+  activatedBy: clinic.owner.id,
+});
+console.log(`clinic ${clinic.id}: ${await vz.clinics.status(clinic.id)}`);
+
+await desk.owners.create({ fullName: 'Mia Schmidt', pets: [{ name: 'Minka', petTypeId: 2 }] });
+const page = await desk.owners.list({ withPetNames: true });
 for (const owner of page.items)
   console.log(`${owner.code} ${owner.fullName}: ${owner.petNames?.join(', ')}`);
 await vz.close();
-// #endregion readme

@@ -63,7 +63,7 @@ describe('examples run by node, importing the built package', () => {
     expect(run.output.stderr).toBe('');
     expect(code).toBe(0);
     expect(run.output.stdout).toMatch(
-      /^clinic \d+: active\nby phone: Jonas Klein\nO-000002 Mia Schmidt: Minka\nO-000001 Jonas Klein: Bello\n$/,
+      /^by phone: Jonas Klein\nclinic \d+: active\nO-000002 Mia Schmidt: Minka\nO-000001 Jonas Klein: Bello\n$/,
     );
   }, 120_000);
 
