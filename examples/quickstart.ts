@@ -1,12 +1,28 @@
 /**
  * Quickstart: a clinic with a subscription, two owners with pets, a search and
- * a list. An ES module (top-level await). Run it against any PostgreSQL:
+ * a list. An ES module (top-level await). Run it against any PostgreSQL, or
+ * without DATABASE_URL on an embedded PostgreSQL 18:
  *
  *   npm run build && DATABASE_URL=postgres://... node examples/quickstart.ts
+ *   npm run build && node examples/quickstart.ts
  *
  * README.md shows its first part (the `readme` region) word for word; test/examples/readme.test.ts
  * fails when they differ, and test/examples/quickstart.test.ts runs this file.
  */
+
+// Without DATABASE_URL: an embedded PostgreSQL 18 in a temporary folder (from
+// the harness package, @vetalyze/bench), stopped at the end.
+let embedded: { url: string; stop(): Promise<void> } | undefined;
+if (!process.env.DATABASE_URL) {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { startEmbeddedPostgres } = await import('@vetalyze/bench/embedded-postgres');
+  const directory = await mkdtemp(join(tmpdir(), 'vetalyze-quickstart-'));
+  embedded = await startEmbeddedPostgres({ directory, persistent: false });
+  process.env.DATABASE_URL = embedded.url;
+}
+
 // #region readme
 import { createVetalyze } from '@vetalyze/db';
 
@@ -43,3 +59,4 @@ const page = await desk.owners.list({ withPetNames: true });
 for (const owner of page.items)
   console.log(`${owner.code} ${owner.fullName}: ${owner.petNames?.join(', ')}`);
 await vz.close();
+await embedded?.stop();

@@ -67,6 +67,20 @@ describe('examples run by node, importing the built package', () => {
     );
   }, 120_000);
 
+  it('quickstart.ts without DATABASE_URL runs on an embedded PostgreSQL and exits 0', async () => {
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, ['examples/quickstart.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stdout).toMatch(/^by phone: Jonas Klein\nclinic 1: active\n/);
+    expect(code).toBe(0);
+  }, 180_000);
+
   it('http-api/main.ts, on SIGTERM, refuses new connections, answers every request in flight, closes and exits 0', async () => {
     const { vz, database } = await createTestVetalyze();
     await vz.migrate();
