@@ -1,5 +1,5 @@
+import { freePort } from '@vetalyze/bench/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/embedded-postgres.js';
 import { createVetalyze, type QueryEvent, type Vetalyze } from '../../src/index.js';
 import { type ReplicatedPair, sqlOn, startReplicatedPair, waitFor } from '../helpers/replica.js';
 import { createClinic } from '../platform/fixtures.js';

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type EmbeddedServer, startEmbeddedPostgres } from '@vetalyze/bench/embedded-postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../../bench/embedded-postgres.js';
 import { createVetalyze, migrate, type Owner, UnavailableError } from '../../src/index.js';
 import { ownerRow } from '../clinic/names.js';
 import { createClinic } from '../platform/fixtures.js';

