@@ -21,6 +21,8 @@ afterEach(() => {
 
 /** Runs `vetalyze ...args` in this process; returns its exit status and what it printed. */
 async function vetalyze(...args: string[]): Promise<{ status: number; output: string }> {
+  // The embedded default, also when the suite itself runs on DATABASE_URL (CI's PG15 phase).
+  for (const name of ['DATABASE_URL', 'PGHOST', 'PGDATABASE']) vi.stubEnv(name, '');
   let output = '';
   const keep = (chunk: unknown) => {
     output += String(chunk);
@@ -30,6 +32,7 @@ async function vetalyze(...args: string[]): Promise<{ status: number; output: st
   vi.spyOn(process.stdout, 'write').mockImplementation(keep);
   const status = await main(['node', 'vetalyze', ...args]);
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   return { status, output };
 }
 
