@@ -2,7 +2,7 @@
 -- on a clinic's phone columns (grep owner_phone_number/clinic_phone_number:
 -- only select lists, inserts and the update's SET), so these two btrees were
 -- never read. They did cost every phone change its heap-only (HOT) update: a
--- HOT update needs every changed column to be unindexed, and issue 13 counted
+-- HOT update needs every changed column to be unindexed, and a harness run counted
 -- 123 HOT of 7,340 clinic updates against 36,553 of 36,672 without them.
 -- pg_stat_user_indexes after the harness's clinics.update and searches at
 -- 300 clinics (6,810 updates): idx_scan 0 on both. A clinic looked up by

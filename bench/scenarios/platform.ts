@@ -98,7 +98,7 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
               ? before.name.slice(0, -suffix.length)
               : `${before.name}${suffix}`.slice(0, 200);
             // The seed's "update clinic" needs the new version and name, not the
-            // detail's joins: the narrow return (issue 13).
+            // detail's joins: the narrow return.
             const detail = await vz.clinics.update(
               clinicId,
               { version: before.version, clinicName: name },
