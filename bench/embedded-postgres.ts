@@ -119,6 +119,8 @@ export async function startEmbeddedPostgres(options: {
   directory: string;
   persistent: boolean;
   port?: number;
+  /** More server settings as `name=value`, e.g. `shared_preload_libraries=pg_stat_statements`. */
+  settings?: readonly string[];
 }): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = options.port ?? (await freePort());
@@ -145,7 +147,12 @@ export async function startEmbeddedPostgres(options: {
     persistent: options.persistent,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: [...fastFlags, '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: [
+      ...fastFlags,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      ...(options.settings ?? []).flatMap((setting) => ['-c', setting]),
+    ],
     onLog: remember,
     onError: remember,
   });

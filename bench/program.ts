@@ -24,6 +24,7 @@ import {
 } from './commands/preflight.js';
 import { reportCommand } from './commands/report.js';
 import { type SeedFlags, seedCommand } from './commands/seed.js';
+import { statsCommand } from './commands/stats.js';
 import { checkKinds } from './report/checks.js';
 
 const { version } = JSON.parse(
@@ -58,6 +59,18 @@ export function createProgram(): Command {
     .action(async (flags: { databaseUrl: string }) => {
       await checkDatabaseUrl(flags.databaseUrl);
       await migrateCommand(flags.databaseUrl);
+    });
+
+  program
+    .command('stats')
+    .description(
+      "the library's statements from pg_stat_statements, summed by operation, most total time first",
+    )
+    .addOption(databaseUrlOption('required').makeOptionMandatory())
+    .option('--json', 'print JSON instead of a table')
+    .action(async (flags: { databaseUrl: string; json?: boolean }) => {
+      await checkDatabaseUrl(flags.databaseUrl);
+      await statsCommand(flags);
     });
 
   addGeneratorOptions(
