@@ -258,6 +258,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const database = await openBenchDatabase({
     databaseUrl: options.databaseUrl,
     cacheDir: options.cacheDir,
+    clinics: Math.max(...options.scales),
   });
   try {
     if (options.fresh && database.embedded) await database.recreate();

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
@@ -23,6 +24,23 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/** Above this many clinics the data set outgrows the small profile's 512 MB of shared_buffers. */
+const largeDataSet = 1000;
+
+/**
+ * Memory settings for an embedded server that will hold `clinics` clinics.
+ * Up to 1000 clinics (under 1 GB with indexes) the fixed 512 MB of the small
+ * profiles; above that, the usual rule for a dedicated server: a quarter of
+ * the memory for shared_buffers and three quarters as effective_cache_size
+ * (docs/operations.md, the 10,000-clinic profile). A capacity planner sizes
+ * a 10 GB data set's server that way, so the harness measures it that way.
+ */
+export function serverSettingsFor(clinics: number, memoryBytes = totalmem()): string[] {
+  if (clinics <= largeDataSet) return [];
+  const mb = (share: number) => `${Math.floor((memoryBytes * share) / 2 ** 20)}MB`;
+  return [`shared_buffers=${mb(0.25)}`, `effective_cache_size=${mb(0.75)}`];
+}
+
 /**
  * The user's database when `databaseUrl` is given; else an embedded
  * PostgreSQL 18 kept in `cacheDir` (persistent, so a second run finds the data
@@ -31,6 +49,8 @@ function withDatabase(url: string, database: string): string {
 export async function openBenchDatabase(options: {
   databaseUrl?: string | undefined;
   cacheDir: string;
+  /** The largest data set this run will hold: sizes the embedded server's memory. */
+  clinics?: number;
 }): Promise<BenchDatabase> {
   if (options.databaseUrl) {
     return {
@@ -44,7 +64,11 @@ export async function openBenchDatabase(options: {
     };
   }
   const directory = resolve(options.cacheDir);
-  const server = await startEmbeddedPostgres({ directory, persistent: true });
+  const server = await startEmbeddedPostgres({
+    directory,
+    persistent: true,
+    settings: serverSettingsFor(options.clinics ?? 0),
+  });
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();

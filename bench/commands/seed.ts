@@ -16,6 +16,7 @@ export async function seedCommand(flags: SeedFlags): Promise<void> {
   const database = await openBenchDatabase({
     databaseUrl: flags.databaseUrl,
     cacheDir: flags.cacheDir,
+    clinics: flags.clinics,
   });
   try {
     await seedWithProgress(
