@@ -18,8 +18,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Queries } from './db/db.js';
-import { preparedStatement } from './db/prepared.js';
 import { type FragmentSqlToken, sql } from './db/sql.js';
+import { statement } from './db/statement.js';
 import { ConflictError, DatabaseError, ValidationError } from './errors.js';
 import { parseInput, text } from './validation.js';
 
@@ -173,9 +173,10 @@ export const keyedRow = z.object({
 });
 
 /** A key's live row, read after a keyed statement lost a race or changed nothing. */
-const lookupKey = preparedStatement(
-  'vz_idempotency_key_get',
+const lookupKey = statement(
+  'shared.idempotency.lookup',
   keyedRow,
+  { prepared: true },
   (p: { keyScope: number; key: string; requestHash: string }) => sql.fragment`
     select k.result, k.request_hash = decode(${p.requestHash}, 'hex') as "samePayload",
       true as replayed

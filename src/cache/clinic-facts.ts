@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
 import { sql } from '../db/sql.js';
+import { statement } from '../db/statement.js';
 import { NotFoundError } from '../errors.js';
 
 /** What the clinic scope needs to know about its clinic before its first statement. */
@@ -35,11 +36,21 @@ export interface ClinicFactsCacheOptions {
 
 const clinicFactsRow = z.object({ clinicId: z.number(), callingCode: z.string() });
 
-const selectClinicFacts = (clinicId: number) => sql.type(clinicFactsRow)`
-  select c.id as "clinicId", co.calling_code as "callingCode"
-  from clinics c
-  join countries co on co.code = c.country_code
-  where c.id = ${clinicId}`;
+/**
+ * A clinic's facts, read by a clinic scope on a cache miss. Unnamed: it runs
+ * once per clinic per `ttlMs` at most, so a prepared slot on every connection
+ * would rarely be used.
+ */
+const clinicFactsStatement = statement(
+  'clinic.facts.get',
+  clinicFactsRow,
+  { prepared: false },
+  (p: { clinicId: number }) => sql.fragment`
+    select c.id as "clinicId", co.calling_code as "callingCode"
+    from clinics c
+    join countries co on co.code = c.country_code
+    where c.id = ${p.clinicId}`,
+);
 
 /**
  * Builds the cache; clinics are never deleted, and a country change
@@ -68,7 +79,7 @@ export function createClinicFactsCache(
 
   const load = (clinicId: number): Promise<ClinicFacts | null> => {
     const startedIn = generation;
-    const started = db.maybeOne(selectClinicFacts(clinicId)).then(
+    const started = db.maybeOne(clinicFactsStatement({ clinicId })).then(
       (facts) => {
         if (loading.get(clinicId) === started) {
           loading.delete(clinicId);

@@ -6,8 +6,8 @@
 
 import { z } from 'zod';
 import type { Queries } from '../db/db.js';
-import { preparedStatement } from '../db/prepared.js';
 import { sql } from '../db/sql.js';
+import { statement } from '../db/statement.js';
 import { ConflictError, ValidationError, type ValidationIssue, VetalyzeError } from '../errors.js';
 import {
   type KeyedCall,
@@ -22,7 +22,7 @@ import {
 import { parseInput, toValidationIssues } from '../validation.js';
 import { formatCode } from './codes.js';
 import { type NewOwner, newOwnerSchema } from './inputs.js';
-import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
+import { type NewPetColumns, newPetColumns } from './pet-tuples.js';
 import { phoneDigitsOf } from './phone.js';
 import type { ScopeContext } from './scope-context.js';
 
@@ -40,6 +40,122 @@ export interface ImportResult {
   /** Code of the last owner written, null when none. */
   readonly lastOwnerCode: string | null;
 }
+
+/*
+ * The statements of `owners.import`. Unnamed, except the keyed counter bump:
+ * an import is rare and its bulk inserts are few statements of up to
+ * `importChunkSize` rows each, so a prepared slot on every connection would
+ * not pay for itself. The keyed counter bump stays prepared, as every keyed
+ * write's statement is.
+ */
+
+const counterRow = z.object({ ownerBase: z.number(), petBase: z.number() });
+const noRows = z.object({});
+const petTypeRow = z.object({ id: z.number() });
+
+/** Every pet type id: checked before the writes, so a bad one names its row. */
+const petTypesStatement = statement(
+  'clinic.owners.import:pet-types',
+  petTypeRow,
+  { prepared: false },
+  () => sql.fragment`select id from pet_types`,
+);
+
+/** One counter bump reserves every code of the import. */
+const counterStatement = statement(
+  'clinic.owners.import:counter',
+  counterRow,
+  { prepared: false },
+  (p: { clinicId: number; ownerCount: number; petCount: number }) => sql.fragment`
+    insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+    values (${p.clinicId}, ${p.ownerCount}, ${p.petCount})
+    on conflict (clinic_id) do update
+      set last_owner_seq = c.last_owner_seq + excluded.last_owner_seq,
+          last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+    returning c.last_owner_seq - ${p.ownerCount} as "ownerBase",
+      c.last_pet_seq - ${p.petCount} as "petBase"`,
+);
+
+/**
+ * The counter bump of {@link writeRows} with an idempotency key: gated on the
+ * key having no live row, and writing the key row with the import's result
+ * (its codes follow from the counter), in ONE statement. Returns the result
+ * and the bases, or the live key's result with null bases.
+ */
+const keyedCounterStatement = statement(
+  'clinic.owners.import:counter-keyed',
+  keyedRow.extend({ ownerBase: z.number().nullable(), petBase: z.number().nullable() }),
+  { prepared: true },
+  (p: KeyedCall & { clinicId: number; ownerCount: number; petCount: number }) => sql.fragment`
+    with ${keyCtes(p)}, counter as (
+      insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+      select ${p.clinicId}, ${p.ownerCount}, ${p.petCount} where not exists (select from idem_live)
+      on conflict (clinic_id) do update
+        set last_owner_seq = c.last_owner_seq + excluded.last_owner_seq,
+            last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+      returning c.last_owner_seq - ${p.ownerCount}::int as "ownerBase",
+        c.last_pet_seq - ${p.petCount}::int as "petBase"
+    ), idem_result as (
+      select k."ownerBase", k."petBase", jsonb_build_object(
+        'owners', n.owners, 'pets', n.pets,
+        'firstOwnerCode', case when n.owners > 0 then vz_code('O', k."ownerBase" + 1) end,
+        'lastOwnerCode', case when n.owners > 0 then vz_code('O', k."ownerBase" + n.owners) end
+      ) as result
+      from counter k
+      cross join (select ${p.ownerCount}::int as owners, ${p.petCount}::int as pets) n
+    ), ${saveKeyCte(p, sql.fragment`r.result`, sql.fragment`idem_result r`)}
+    select r.result, true as "samePayload", false as replayed, r."ownerBase", r."petBase"
+    from idem_result r
+    union all
+    select l.result, l."samePayload", true, null, null from idem_live l`,
+);
+
+/** A chunk of owners, one array per column, with the codes the counter reserved. */
+interface OwnerChunk {
+  readonly clinicId: number;
+  readonly seqs: number[];
+  readonly fullNames: string[];
+  readonly phoneNumbers: (string | null)[];
+  readonly phoneDigits: (string | null)[];
+  readonly emails: (string | null)[];
+  readonly addresses: (string | null)[];
+  readonly notes: (string | null)[];
+}
+
+/** Inserts a chunk of owners. */
+const insertOwnersStatement = statement(
+  'clinic.owners.import:owners',
+  noRows,
+  { prepared: false },
+  (p: OwnerChunk) => sql.fragment`
+    insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
+    select ${p.clinicId}, t.*
+    from unnest(${p.seqs}::int4[], ${p.fullNames}::text[], ${p.phoneNumbers}::text[],
+        ${p.phoneDigits}::text[], ${p.emails}::text[], ${p.addresses}::text[], ${p.notes}::text[])
+      as t(seq, full_name, phone_number, phone_digits, email, address, notes)`,
+);
+
+/** A chunk of pets, one array per column, each with its owner's code. */
+interface PetChunk extends NewPetColumns {
+  readonly clinicId: number;
+  readonly ownerSeqs: number[];
+  readonly seqs: number[];
+}
+
+/** Inserts a chunk of pets; each finds its owner by (clinic_id, seq), so no ids travel back and forth. */
+const insertPetsStatement = statement(
+  'clinic.owners.import:pets',
+  noRows,
+  { prepared: false },
+  (p: PetChunk) => sql.fragment`
+    insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
+    select ${p.clinicId}, o.id, t.seq, t.name, t.pet_type_id, t.breed, t.sex, t.birth_date, t.microchip
+    from unnest(${p.ownerSeqs}::int4[], ${p.seqs}::int4[], ${p.names}::text[],
+        ${p.petTypeIds}::int2[], ${p.breeds}::text[], ${p.sexes}::pet_sex[],
+        ${p.birthDates}::date[], ${p.microchips}::text[])
+      as t(owner_seq, seq, name, pet_type_id, breed, sex, birth_date, microchip)
+    join owners o on o.clinic_id = ${p.clinicId} and o.seq = t.owner_seq`,
+);
 
 /** Rows per bulk statement: large enough to amortise a round trip, small enough for the statement timeout. */
 export const importChunkSize = 5_000;
@@ -106,10 +222,6 @@ async function validateRows(
   return prepared;
 }
 
-const counterRow = z.object({ ownerBase: z.number(), petBase: z.number() });
-const noRows = z.object({});
-const petTypeRow = z.object({ id: z.number() });
-
 /** `Key (clinic_id, microchip)=(5, 276...)`: the values PostgreSQL names in a key violation. */
 function keyValues(error: VetalyzeError): string[] | undefined {
   let cause: unknown = error.cause;
@@ -173,7 +285,7 @@ export async function importOwners(
   const { callingCode } = await scope.facts();
   // Ten rows: checking every pet's type here names the bad row, where the
   // foreign key would only fail the whole statement.
-  const petTypes = await context.db.any(sql.type(petTypeRow)`select id from pet_types`);
+  const petTypes = await context.db.any(petTypesStatement({}));
   const petTypeIds = new Set(petTypes.map((row) => row.id));
   const prepared = await validateRows(rows, callingCode, petTypeIds);
   const ownerCount = prepared.length;
@@ -225,15 +337,7 @@ function writeRows(
 ): Promise<number> {
   const { clinicId, context } = scope;
   return context.db.transaction(async (tx) => {
-    // One counter bump reserves every code of the import.
-    const counter = await tx.one(sql.type(counterRow)`
-      insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
-      values (${clinicId}, ${ownerCount}, ${petCount})
-      on conflict (clinic_id) do update
-        set last_owner_seq = c.last_owner_seq + excluded.last_owner_seq,
-            last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
-      returning c.last_owner_seq - ${ownerCount} as "ownerBase",
-        c.last_pet_seq - ${petCount} as "petBase"`);
+    const counter = await tx.one(counterStatement({ clinicId, ownerCount, petCount }));
     await insertRows(tx, clinicId, prepared, counter);
     return counter.ownerBase;
   });
@@ -246,39 +350,6 @@ const importResultSchema = z.object({
   firstOwnerCode: z.string().nullable(),
   lastOwnerCode: z.string().nullable(),
 });
-
-/**
- * The counter bump of {@link writeRows} with an idempotency key: gated on the
- * key having no live row, and writing the key row with the import's result
- * (its codes follow from the counter), in ONE statement. Returns the result
- * and the bases, or the live key's result with null bases.
- */
-const keyedCounterStatement = preparedStatement(
-  'vz_clinic_import_counter_keyed',
-  keyedRow.extend({ ownerBase: z.number().nullable(), petBase: z.number().nullable() }),
-  (p: KeyedCall & { clinicId: number; ownerCount: number; petCount: number }) => sql.fragment`
-    with ${keyCtes(p)}, counter as (
-      insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
-      select ${p.clinicId}, ${p.ownerCount}, ${p.petCount} where not exists (select from idem_live)
-      on conflict (clinic_id) do update
-        set last_owner_seq = c.last_owner_seq + excluded.last_owner_seq,
-            last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
-      returning c.last_owner_seq - ${p.ownerCount}::int as "ownerBase",
-        c.last_pet_seq - ${p.petCount}::int as "petBase"
-    ), idem_result as (
-      select k."ownerBase", k."petBase", jsonb_build_object(
-        'owners', n.owners, 'pets', n.pets,
-        'firstOwnerCode', case when n.owners > 0 then vz_code('O', k."ownerBase" + 1) end,
-        'lastOwnerCode', case when n.owners > 0 then vz_code('O', k."ownerBase" + n.owners) end
-      ) as result
-      from counter k
-      cross join (select ${p.ownerCount}::int as owners, ${p.petCount}::int as pets) n
-    ), ${saveKeyCte(p, sql.fragment`r.result`, sql.fragment`idem_result r`)}
-    select r.result, true as "samePayload", false as replayed, r."ownerBase", r."petBase"
-    from idem_result r
-    union all
-    select l.result, l."samePayload", true, null, null from idem_live l`,
-);
 
 /** {@link writeRows} with an idempotency key: the key's row, new or live, of the first statement. */
 function writeKeyedRows(
@@ -305,34 +376,38 @@ async function insertRows(
   prepared: readonly PreparedRow[],
   counter: { readonly ownerBase: number; readonly petBase: number },
 ): Promise<void> {
-  const ownerTuples = prepared.map(({ owner, phoneDigits }, index) => [
-    counter.ownerBase + index + 1,
-    owner.fullName,
-    owner.phoneNumber ?? null,
+  const owners = prepared.map(({ owner, phoneDigits }, index) => ({
+    seq: counter.ownerBase + index + 1,
+    owner,
     phoneDigits,
-    owner.email ?? null,
-    owner.address ?? null,
-    owner.notes ?? null,
-  ]);
-  for (const chunk of chunks(ownerTuples, importChunkSize)) {
-    await tx.query(sql.type(noRows)`
-        insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
-        select ${clinicId}, t.*
-        from ${sql.unnest(chunk, ['int4', 'text', 'text', 'text', 'text', 'text', 'text'])}
-          as t(seq, full_name, phone_number, phone_digits, email, address, notes)`);
+  }));
+  for (const chunk of chunks(owners, importChunkSize)) {
+    await tx.query(
+      insertOwnersStatement({
+        clinicId,
+        seqs: chunk.map((row) => row.seq),
+        fullNames: chunk.map((row) => row.owner.fullName),
+        phoneNumbers: chunk.map((row) => row.owner.phoneNumber ?? null),
+        phoneDigits: chunk.map((row) => row.phoneDigits),
+        emails: chunk.map((row) => row.owner.email ?? null),
+        addresses: chunk.map((row) => row.owner.address ?? null),
+        notes: chunk.map((row) => row.owner.notes ?? null),
+      }),
+    );
   }
 
   let petSeq = counter.petBase;
-  const petTuples = prepared.flatMap(({ owner }, index) =>
-    owner.pets.map((pet) => [counter.ownerBase + index + 1, ++petSeq, ...newPetTuple(pet)]),
+  const pets = prepared.flatMap(({ owner }, index) =>
+    owner.pets.map((pet) => ({ ownerSeq: counter.ownerBase + index + 1, seq: ++petSeq, pet })),
   );
-  for (const chunk of chunks(petTuples, importChunkSize)) {
-    // Pets find their owner by (clinic_id, seq): no ids travel back and forth.
-    await tx.query(sql.type(noRows)`
-        insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
-        select ${clinicId}, o.id, t.seq, t.name, t.pet_type_id, t.breed, t.sex, t.birth_date, t.microchip
-        from ${sql.unnest(chunk, ['int4', 'int4', ...newPetColumnTypes])}
-          as t(owner_seq, seq, name, pet_type_id, breed, sex, birth_date, microchip)
-        join owners o on o.clinic_id = ${clinicId} and o.seq = t.owner_seq`);
+  for (const chunk of chunks(pets, importChunkSize)) {
+    await tx.query(
+      insertPetsStatement({
+        clinicId,
+        ownerSeqs: chunk.map((row) => row.ownerSeq),
+        seqs: chunk.map((row) => row.seq),
+        ...newPetColumns(chunk.map((row) => row.pet)),
+      }),
+    );
   }
 }

@@ -5,13 +5,14 @@
  */
 
 import { z } from 'zod';
-import { type FragmentSqlToken, sql } from '../db/sql.js';
+import { type FragmentSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
+import { dynamicStatement, statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
 import { parseCode } from './codes.js';
-import { type IdPaging, idPaging } from './cursor.js';
+import { idPaging } from './cursor.js';
 import {
   type NewPets,
   newPetsSchema,
@@ -22,8 +23,15 @@ import {
   petPatchSchema,
   petSearchSchema,
 } from './inputs.js';
-import { newPetColumnTypes, newPetTuple } from './pet-tuples.js';
-import { type Pet, type PetWithOwner, petColumns, petSchema, petWithOwnerSchema } from './rows.js';
+import { type NewPetColumns, newPetColumns } from './pet-tuples.js';
+import {
+  type Pet,
+  type PetWithOwner,
+  petColumns,
+  petSchema,
+  petWithOwnerSchema,
+  unnestNewPets,
+} from './rows.js';
 import type { ScopeContext } from './scope-context.js';
 
 /** The pets of one clinic. A pet is visible only while it and its owner are not archived. */
@@ -66,39 +74,174 @@ export interface PetsRepository {
   move(id: number, move: PetMove): Promise<Pet>;
 }
 
+/*
+ * The statements of the pets repository. `add` and `get` are prepared (one
+ * plan serves every value). Unnamed: `search`, whose best plan depends on the
+ * term (a name held by most pets or by one), and `move` with the reads that
+ * explain a refused write, which run far less often than reads and are not
+ * worth a prepared slot on every connection. `update` is dynamic (its SET
+ * list follows the patch).
+ */
+
 /** The owner summary of {@link PetWithOwner}, from alias `o`. */
 const ownerSummary = sql.fragment`json_build_object('id', o.id, 'code', vz_code('O', o.seq),
   'fullName', o.full_name, 'phoneNumber', o.phone_number) as owner`;
 
+/**
+ * Bumps the clinic's pet counter and inserts the pets for a live owner of the
+ * clinic; no row when the owner is not there (and no code is used).
+ */
+const addPetsStatement = statement(
+  'clinic.pets.add',
+  petSchema,
+  { prepared: true },
+  (p: NewPetColumns & { clinicId: number; ownerId: number; count: number }) => sql.fragment`
+    with o as (
+      select o.id from owners o
+      where o.clinic_id = ${p.clinicId} and o.id = ${p.ownerId} and o.archived_at is null
+    ), counter as (
+      insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+      select ${p.clinicId}, 0, ${p.count} where exists (select from o)
+      on conflict (clinic_id) do update set last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+      returning c.last_pet_seq - ${p.count} as pet_base
+    ), p as (
+      insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
+      select ${p.clinicId}, o.id, counter.pet_base + t.n, t.name, t.pet_type_id, t.breed, t.sex,
+        t.birth_date, t.microchip
+      from o, counter, ${unnestNewPets(p)}
+      returning *
+    )
+    select ${petColumns} from p order by p.id`,
+);
+
+/** A live pet of a live owner of the clinic, with its owner's summary. */
+const petByIdStatement = statement(
+  'clinic.pets.get',
+  petWithOwnerSchema,
+  { prepared: true },
+  (p: { clinicId: number; petId: number }) => sql.fragment`
+    select ${petColumns}, ${ownerSummary}
+    from pets p
+    join owners o on o.clinic_id = ${p.clinicId} and o.id = p.owner_id and o.archived_at is null
+    where p.clinic_id = ${p.clinicId} and p.id = ${p.petId} and p.archived_at is null`,
+);
+
+/** What a search page binds: the clinic, the keyset bound, the rows to read. */
+interface PetPageParams {
+  readonly clinicId: number;
+  readonly bound: number;
+  readonly limit: number;
+}
+
+/** One page of live pets of live owners newest first, filtered by `filter`. */
+function petSearchPage(p: PetPageParams, filter: FragmentSqlToken) {
+  return sql.fragment`
+    select ${petColumns}, ${ownerSummary}
+    from pets p
+    join owners o on o.clinic_id = ${p.clinicId} and o.id = p.owner_id and o.archived_at is null
+    where p.clinic_id = ${p.clinicId} and p.archived_at is null
+      and p.id < ${p.bound}::int8 and ${filter}
+    order by p.id desc
+    limit ${p.limit}`;
+}
+
+/** A name of 3 characters or more: the trigram index can serve it. */
+const searchByName = statement(
+  'clinic.pets.search:name',
+  petWithOwnerSchema,
+  { prepared: false },
+  (p: PetPageParams & { pattern: string }) =>
+    petSearchPage(p, sql.fragment`p.name ilike ${p.pattern}`),
+);
+
+/** Under 3 characters no trigram exists: the expression keeps the planner off the index, walking the clinic's pets newest first. */
+const searchByShortName = statement(
+  'clinic.pets.search:name-walk',
+  petWithOwnerSchema,
+  { prepared: false },
+  (p: PetPageParams & { pattern: string }) =>
+    petSearchPage(p, sql.fragment`(p.name || '') ilike ${p.pattern}`),
+);
+
+/** An exact microchip. */
+const searchByMicrochip = statement(
+  'clinic.pets.search:microchip',
+  petWithOwnerSchema,
+  { prepared: false },
+  (p: PetPageParams & { microchip: string }) =>
+    petSearchPage(p, sql.fragment`p.microchip = ${p.microchip}`),
+);
+
+/** A pet code: the unique (clinic_id, seq) key. */
+const searchByCode = statement(
+  'clinic.pets.search:code',
+  petWithOwnerSchema,
+  { prepared: false },
+  (p: PetPageParams & { seq: number }) => petSearchPage(p, sql.fragment`p.seq = ${p.seq}`),
+);
+
+/** The current version of a visible pet: classifies a refused update or move. */
+const visiblePetVersionStatement = statement(
+  'clinic.pets.visiblePetVersion',
+  z.object({ version: z.number() }),
+  { prepared: false },
+  (p: { clinicId: number; petId: number }) => sql.fragment`
+    select p.version from pets p
+    join owners o on o.clinic_id = ${p.clinicId} and o.id = p.owner_id and o.archived_at is null
+    where p.clinic_id = ${p.clinicId} and p.id = ${p.petId} and p.archived_at is null`,
+);
+
+/**
+ * Changes the columns of `sets` if `version` is still the pet's and it and its
+ * owner are live. Dynamic: the SET list holds only the fields the patch names.
+ */
+function updatePetStatement(
+  p: { clinicId: number; petId: number; version: number },
+  sets: readonly FragmentSqlToken[],
+) {
+  return dynamicStatement(
+    'clinic.pets.update',
+    petSchema,
+    sql.fragment`
+      update pets p
+      set ${sql.join(sets, sql.fragment`, `)}, version = p.version + 1, updated_at = now()
+      from owners o
+      where p.clinic_id = ${p.clinicId} and p.id = ${p.petId} and p.archived_at is null
+        and p.version = ${p.version}
+        and o.clinic_id = ${p.clinicId} and o.id = p.owner_id and o.archived_at is null
+      returning ${petColumns}`,
+  );
+}
+
+/** Moves a live pet to live owner `toOwnerId` of the clinic if `version` is still the pet's. */
+const movePetStatement = statement(
+  'clinic.pets.move',
+  petSchema,
+  { prepared: false },
+  (p: { clinicId: number; petId: number; version: number; toOwnerId: number }) => sql.fragment`
+    update pets p
+    set owner_id = t.id, version = p.version + 1, updated_at = now()
+    from owners t, owners o
+    where p.clinic_id = ${p.clinicId} and p.id = ${p.petId} and p.archived_at is null
+      and p.version = ${p.version}
+      and o.clinic_id = ${p.clinicId} and o.id = p.owner_id and o.archived_at is null
+      and t.clinic_id = ${p.clinicId} and t.id = ${p.toOwnerId} and t.archived_at is null
+    returning ${petColumns}`,
+);
+
+/** After a refused move: whether the new owner is a live owner of the clinic. */
+const moveTargetStatement = statement(
+  'clinic.pets.move:owner-visible',
+  z.object({ found: z.number() }),
+  { prepared: false },
+  (p: { clinicId: number; toOwnerId: number }) => sql.fragment`
+    select 1 as found from owners t
+    where t.clinic_id = ${p.clinicId} and t.id = ${p.toOwnerId} and t.archived_at is null`,
+);
+
 /** The pets repository of one clinic scope. */
 export function createPetsRepository(scope: ScopeContext): PetsRepository {
   const { clinicId, context } = scope;
-
-  /** One page of live pets of live owners newest first, filtered by `filter` (unnamed statement). */
-  async function searchPage(
-    filter: FragmentSqlToken,
-    limit: number,
-    paging: IdPaging,
-    bound: number,
-  ): Promise<Page<PetWithOwner>> {
-    const rows = await context.readDb.any(sql.type(petWithOwnerSchema)`
-      select ${petColumns}, ${ownerSummary}
-      from pets p
-      join owners o on o.clinic_id = ${clinicId} and o.id = p.owner_id and o.archived_at is null
-      where p.clinic_id = ${clinicId} and p.archived_at is null
-        and p.id < ${bound}::int8 and ${filter}
-      order by p.id desc
-      limit ${limit + 1}`);
-    return paging.page(rows, limit);
-  }
-
-  /** The current version of a visible pet, or null: classifies a failed write. */
-  function visiblePetVersion(petId: number): Promise<number | null> {
-    return context.db.maybeOneFirst(sql.type(z.object({ version: z.number() }))`
-      select p.version from pets p
-      join owners o on o.clinic_id = ${clinicId} and o.id = p.owner_id and o.archived_at is null
-      where p.clinic_id = ${clinicId} and p.id = ${petId} and p.archived_at is null`);
-  }
 
   return {
     async add(ownerId: number, pets: NewPets): Promise<Pet[]> {
@@ -106,25 +249,9 @@ export function createPetsRepository(scope: ScopeContext): PetsRepository {
       const newPets = parseInput(newPetsSchema, pets, 'pets');
       await scope.facts();
       const count = newPets.length;
-      const added = await context.db.any(sql.prepared('vz_clinic_pet_add', petSchema)`
-        with o as (
-          select o.id from owners o
-          where o.clinic_id = ${clinicId} and o.id = ${owner} and o.archived_at is null
-        ), counter as (
-          insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
-          select ${clinicId}, 0, ${count} where exists (select from o)
-          on conflict (clinic_id) do update set last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
-          returning c.last_pet_seq - ${count} as pet_base
-        ), p as (
-          insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
-          select ${clinicId}, o.id, counter.pet_base + t.n, t.name, t.pet_type_id, t.breed, t.sex,
-            t.birth_date, t.microchip
-          from o, counter,
-            ${sql.unnest(newPets.map(newPetTuple), newPetColumnTypes)}
-              with ordinality as t(name, pet_type_id, breed, sex, birth_date, microchip, n)
-          returning *
-        )
-        select ${petColumns} from p order by p.id`);
+      const added = await context.db.any(
+        addPetsStatement({ clinicId, ownerId: owner, count, ...newPetColumns(newPets) }),
+      );
       if (added.length === 0) throw new NotFoundError('owner', owner);
       return [...added];
     },
@@ -132,14 +259,7 @@ export function createPetsRepository(scope: ScopeContext): PetsRepository {
     async get(id: number): Promise<PetWithOwner> {
       const petId = parseInput(idSchema, id, 'id');
       await scope.facts();
-      const pet = await context.readDb.maybeOne(sql.prepared(
-        'vz_clinic_pet_get',
-        petWithOwnerSchema,
-      )`
-        select ${petColumns}, ${ownerSummary}
-        from pets p
-        join owners o on o.clinic_id = ${clinicId} and o.id = p.owner_id and o.archived_at is null
-        where p.clinic_id = ${clinicId} and p.id = ${petId} and p.archived_at is null`);
+      const pet = await context.readDb.maybeOne(petByIdStatement({ clinicId, petId }));
       if (!pet) throw new NotFoundError('pet', petId);
       return pet;
     },
@@ -155,26 +275,20 @@ export function createPetsRepository(scope: ScopeContext): PetsRepository {
       const paging = idPaging(context.cursors, 'pets.search', clinicId, filter);
       const bound = paging.bound(query.cursor);
       await scope.facts();
+      const page = { clinicId, bound, limit: query.limit + 1 };
+      let statement: QuerySqlToken<typeof petWithOwnerSchema>;
       if (query.name !== undefined) {
-        // Under 3 characters no trigram exists: walk the clinic's pets newest first.
-        const column = query.name.length < 3 ? sql.fragment`(p.name || '')` : sql.fragment`p.name`;
-        return searchPage(
-          sql.fragment`${column} ilike ${containsPattern(query.name)}`,
-          query.limit,
-          paging,
-          bound,
-        );
+        const pattern = containsPattern(query.name);
+        statement =
+          query.name.length < 3
+            ? searchByShortName({ ...page, pattern })
+            : searchByName({ ...page, pattern });
+      } else if (query.microchip !== undefined) {
+        statement = searchByMicrochip({ ...page, microchip: query.microchip });
+      } else {
+        statement = searchByCode({ ...page, seq: parseCode('P', query.code ?? '') ?? 0 });
       }
-      if (query.microchip !== undefined) {
-        return searchPage(
-          sql.fragment`p.microchip = ${query.microchip}`,
-          query.limit,
-          paging,
-          bound,
-        );
-      }
-      const seq = parseCode('P', query.code ?? '') ?? 0;
-      return searchPage(sql.fragment`p.seq = ${seq}`, query.limit, paging, bound);
+      return paging.page(await context.readDb.any(statement), query.limit);
     },
 
     async update(id: number, patch: PetPatch): Promise<Pet> {
@@ -196,16 +310,13 @@ export function createPetsRepository(scope: ScopeContext): PetsRepository {
       else if (changes.isDeceased === false) sets.push(sql.fragment`deceased_on = null`);
       const isDeceased = changes.isDeceased ?? (changes.deceasedOn ? true : undefined);
       if (isDeceased !== undefined) sets.push(sql.fragment`is_deceased = ${isDeceased}`);
-      const updated = await context.db.maybeOne(sql.type(petSchema)`
-          update pets p
-          set ${sql.join(sets, sql.fragment`, `)}, version = p.version + 1, updated_at = now()
-          from owners o
-          where p.clinic_id = ${clinicId} and p.id = ${petId} and p.archived_at is null
-            and p.version = ${changes.version}
-            and o.clinic_id = ${clinicId} and o.id = p.owner_id and o.archived_at is null
-          returning ${petColumns}`);
+      const updated = await context.db.maybeOne(
+        updatePetStatement({ clinicId, petId, version: changes.version }, sets),
+      );
       if (updated) return updated;
-      const current = await visiblePetVersion(petId);
+      const current = await context.db.maybeOneFirst(
+        visiblePetVersionStatement({ clinicId, petId }),
+      );
       if (current === null) throw new NotFoundError('pet', petId);
       throw new ConflictError(
         `pet ${petId} is at version ${current}, not ${changes.version}: read it again`,
@@ -217,21 +328,15 @@ export function createPetsRepository(scope: ScopeContext): PetsRepository {
       const petId = parseInput(idSchema, id, 'id');
       const { toOwnerId, version } = parseInput(petMoveSchema, move);
       await scope.facts();
-      const moved = await context.db.maybeOne(sql.type(petSchema)`
-        update pets p
-        set owner_id = t.id, version = p.version + 1, updated_at = now()
-        from owners t, owners o
-        where p.clinic_id = ${clinicId} and p.id = ${petId} and p.archived_at is null
-          and p.version = ${version}
-          and o.clinic_id = ${clinicId} and o.id = p.owner_id and o.archived_at is null
-          and t.clinic_id = ${clinicId} and t.id = ${toOwnerId} and t.archived_at is null
-        returning ${petColumns}`);
+      const moved = await context.db.maybeOne(
+        movePetStatement({ clinicId, petId, version, toOwnerId }),
+      );
       if (moved) return moved;
-      const current = await visiblePetVersion(petId);
+      const current = await context.db.maybeOneFirst(
+        visiblePetVersionStatement({ clinicId, petId }),
+      );
       if (current === null) throw new NotFoundError('pet', petId);
-      const ownerVisible = await context.db.maybeOne(sql.type(z.object({ found: z.number() }))`
-        select 1 as found from owners t
-        where t.clinic_id = ${clinicId} and t.id = ${toOwnerId} and t.archived_at is null`);
+      const ownerVisible = await context.db.maybeOne(moveTargetStatement({ clinicId, toOwnerId }));
       if (!ownerVisible) throw new NotFoundError('owner', toOwnerId);
       throw new ConflictError(
         `pet ${petId} is at version ${current}, not ${version}: read it again`,

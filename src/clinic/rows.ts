@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { type FragmentSqlToken, sql } from '../db/sql.js';
 import { petSexSchema } from './inputs.js';
+import type { NewPetColumns } from './pet-tuples.js';
 
 /** A pet as every call returns it. */
 export const petSchema = z.object({
@@ -145,4 +146,16 @@ export function livePetsOfOwner(clinicId: number): FragmentSqlToken {
     from pets p
     where p.clinic_id = ${clinicId} and p.owner_id = o.id and p.archived_at is null
   ), '[]'::json)`;
+}
+
+/**
+ * The rows of new pets' columns ({@link NewPetColumns}) as `unnest(...) with ordinality as
+ * t(name, pet_type_id, breed, sex, birth_date, microchip, n)`: what
+ * `sql.unnest` renders, with each column an array parameter of its own so a
+ * prepared statement can bind it.
+ */
+export function unnestNewPets(p: NewPetColumns): FragmentSqlToken {
+  return sql.fragment`unnest(${p.names}::text[], ${p.petTypeIds}::int2[], ${p.breeds}::text[],
+      ${p.sexes}::pet_sex[], ${p.birthDates}::date[], ${p.microchips}::text[])
+    with ordinality as t(name, pet_type_id, breed, sex, birth_date, microchip, n)`;
 }

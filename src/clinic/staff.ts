@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { hashPassword } from '../accounts/password.js';
 import { sql } from '../db/sql.js';
+import { statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { idSchema, parseInput } from '../validation.js';
 import {
@@ -77,6 +78,108 @@ const memberColumns = sql.fragment`
   s.user_id as "userId", u.email, u.full_name as "fullName", s.role,
   s.is_active as "isActive", s.created_at as "createdAt", s.deactivated_at as "deactivatedAt"`;
 
+/*
+ * The statements of the staff repository. `list` is prepared. Unnamed: `add`
+ * and `deactivate`, staff changes that run rarely, not worth a prepared slot
+ * on every connection.
+ */
+
+/**
+ * Links an existing account that is no other clinic's member; re-adding a
+ * deactivated member reactivates them. No row when the account is missing, a
+ * platform admin or another clinic's; `linked` false when already active here.
+ */
+const linkMemberStatement = statement(
+  'clinic.staff.add:link',
+  linkRow,
+  { prepared: false },
+  (p: { clinicId: number; userId: number; role: string }) => sql.fragment`
+    with u as (
+      select u.id from users u
+      where u.id = ${p.userId} and u.role <> 'platform_admin'
+        and not exists (
+          select from clinic_staff other
+          where other.user_id = u.id and other.clinic_id <> ${p.clinicId})
+    ), linked as (
+      insert into clinic_staff as s (clinic_id, user_id, role)
+      select ${p.clinicId}, u.id, ${p.role} from u
+      on conflict (clinic_id, user_id) do update
+        set role = excluded.role, is_active = true, deactivated_at = null
+        where s.is_active = false and s.role <> 'clinic_owner'
+      returning s.*
+    )
+    select ${memberColumns}, true as linked
+    from linked s join users u on u.id = s.user_id
+    union all
+    -- Not linked: the account is already an active member here.
+    select ${memberColumns}, false
+    from clinic_staff s join users u on u.id = s.user_id
+    where s.clinic_id = ${p.clinicId} and s.user_id in (select id from u)
+      and not exists (select from linked)`,
+);
+
+/** Creates the account and its membership in one statement. */
+const createMemberStatement = statement(
+  'clinic.staff.add',
+  staffMemberSchema,
+  { prepared: false },
+  (p: {
+    clinicId: number;
+    email: string;
+    fullName: string;
+    role: string;
+    passwordHash: string | null;
+  }) => sql.fragment`
+    with u as (
+      insert into users (email, full_name, role, password_hash)
+      values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash})
+      returning id, email, full_name
+    ), s as (
+      insert into clinic_staff as s (clinic_id, user_id, role)
+      select ${p.clinicId}, u.id, ${p.role} from u
+      returning s.*
+    )
+    select ${memberColumns} from s join u on u.id = s.user_id`,
+);
+
+/** The clinic's staff, filtered by role and active flag when given (null: any). */
+const listStaffStatement = statement(
+  'clinic.staff.list',
+  staffMemberSchema,
+  { prepared: true },
+  (p: { clinicId: number; role: string | null; isActive: boolean | null }) => sql.fragment`
+    select ${memberColumns}
+    from clinic_staff s
+    join users u on u.id = s.user_id
+    where s.clinic_id = ${p.clinicId}
+      and (${p.role}::user_role is null or s.role = ${p.role}::user_role)
+      and (${p.isActive}::boolean is null or s.is_active = ${p.isActive}::boolean)
+    order by s.role, u.full_name, s.user_id`,
+);
+
+/** Deactivates a member (not the owner); returns the row as it is when nothing changed. */
+const deactivateMemberStatement = statement(
+  'clinic.staff.deactivate',
+  staffMemberSchema,
+  { prepared: false },
+  (p: { clinicId: number; userId: number }) => sql.fragment`
+    with changed as (
+      update clinic_staff s set is_active = false, deactivated_at = now()
+      where s.clinic_id = ${p.clinicId} and s.user_id = ${p.userId}
+        and s.role <> 'clinic_owner' and s.is_active
+      returning s.*
+    )
+    select ${memberColumns}
+    from (
+      select * from changed
+      union all
+      -- Unchanged (the owner, or already inactive): the row as it is.
+      select * from clinic_staff s
+      where s.clinic_id = ${p.clinicId} and s.user_id = ${p.userId} and not exists (select from changed)
+    ) s
+    join users u on u.id = s.user_id`,
+);
+
 /** The staff repository of one clinic scope. */
 export function createStaffRepository(scope: ScopeContext): StaffRepository {
   const { clinicId, context } = scope;
@@ -86,29 +189,9 @@ export function createStaffRepository(scope: ScopeContext): StaffRepository {
       const member = parseInput(staffAddSchema, input);
       await scope.facts();
       if (member.userId !== undefined) {
-        const row = await context.db.maybeOne(sql.type(linkRow)`
-          with u as (
-            select u.id from users u
-            where u.id = ${member.userId} and u.role <> 'platform_admin'
-              and not exists (
-                select from clinic_staff other
-                where other.user_id = u.id and other.clinic_id <> ${clinicId})
-          ), linked as (
-            insert into clinic_staff as s (clinic_id, user_id, role)
-            select ${clinicId}, u.id, ${member.role} from u
-            on conflict (clinic_id, user_id) do update
-              set role = excluded.role, is_active = true, deactivated_at = null
-              where s.is_active = false and s.role <> 'clinic_owner'
-            returning s.*
-          )
-          select ${memberColumns}, true as linked
-          from linked s join users u on u.id = s.user_id
-          union all
-          -- Not linked: the account is already an active member here.
-          select ${memberColumns}, false
-          from clinic_staff s join users u on u.id = s.user_id
-          where s.clinic_id = ${clinicId} and s.user_id in (select id from u)
-            and not exists (select from linked)`);
+        const row = await context.db.maybeOne(
+          linkMemberStatement({ clinicId, userId: member.userId, role: member.role }),
+        );
         if (!row) throw new NotFoundError('user', member.userId);
         if (!row.linked) {
           throw new ConflictError(
@@ -120,52 +203,30 @@ export function createStaffRepository(scope: ScopeContext): StaffRepository {
         return linkedMember;
       }
       const passwordHash = member.password ? await hashPassword(member.password) : null;
-      return context.db.one(sql.type(staffMemberSchema)`
-        with u as (
-          insert into users (email, full_name, role, password_hash)
-          values (${member.email ?? ''}, ${member.fullName ?? ''}, ${member.role}, ${passwordHash})
-          returning id, email, full_name
-        ), s as (
-          insert into clinic_staff as s (clinic_id, user_id, role)
-          select ${clinicId}, u.id, ${member.role} from u
-          returning s.*
-        )
-        select ${memberColumns} from s join u on u.id = s.user_id`);
+      return context.db.one(
+        createMemberStatement({
+          clinicId,
+          email: member.email ?? '',
+          fullName: member.fullName ?? '',
+          role: member.role,
+          passwordHash,
+        }),
+      );
     },
 
     async list(filter?: StaffFilter): Promise<StaffMember[]> {
       const { role, isActive } = parseInput(staffFilterSchema, filter);
       await scope.facts();
-      const rows = await context.readDb.any(sql.prepared('vz_clinic_staff_list', staffMemberSchema)`
-        select ${memberColumns}
-        from clinic_staff s
-        join users u on u.id = s.user_id
-        where s.clinic_id = ${clinicId}
-          and (${role ?? null}::user_role is null or s.role = ${role ?? null}::user_role)
-          and (${isActive ?? null}::boolean is null or s.is_active = ${isActive ?? null}::boolean)
-        order by s.role, u.full_name, s.user_id`);
+      const rows = await context.readDb.any(
+        listStaffStatement({ clinicId, role: role ?? null, isActive: isActive ?? null }),
+      );
       return [...rows];
     },
 
     async deactivate(userId: number): Promise<StaffMember> {
       const id = parseInput(idSchema, userId, 'userId');
       await scope.facts();
-      const row = await context.db.maybeOne(sql.type(staffMemberSchema)`
-        with changed as (
-          update clinic_staff s set is_active = false, deactivated_at = now()
-          where s.clinic_id = ${clinicId} and s.user_id = ${id}
-            and s.role <> 'clinic_owner' and s.is_active
-          returning s.*
-        )
-        select ${memberColumns}
-        from (
-          select * from changed
-          union all
-          -- Unchanged (the owner, or already inactive): the row as it is.
-          select * from clinic_staff s
-          where s.clinic_id = ${clinicId} and s.user_id = ${id} and not exists (select from changed)
-        ) s
-        join users u on u.id = s.user_id`);
+      const row = await context.db.maybeOne(deactivateMemberStatement({ clinicId, userId: id }));
       if (!row) throw new NotFoundError('staff member', id);
       if (row.role === 'clinic_owner') {
         throw new ConflictError("the clinic's owner cannot be deactivated", 'role');

@@ -4,10 +4,11 @@ import { failureCode, isConnectionFailure, toVetalyzeError } from './map-error.j
 import { borrow, borrowClient } from './pool.js';
 import { type QueryEvent, redacted, type SlowQueryEvent } from './query-event.js';
 import type { QuerySqlToken } from './sql.js';
+import { withoutLabel } from './statement.js';
 
 /** Any Standard Schema, e.g. a zod schema. */
 type Schema = QuerySqlToken['parser'];
-/** A statement built with slonik's `sql.type(schema)` or `sql.prepared(name, schema)`. */
+/** A statement built by src/db/statement.ts (a slonik query token, named when prepared). */
 type Statement<RowSchema extends Schema> = QuerySqlToken<RowSchema>;
 type Row<RowSchema extends Schema> = NonNullable<RowSchema['~standard']['types']>['output'];
 type FirstColumn<RowSchema extends Schema> = Row<RowSchema>[keyof Row<RowSchema>];
@@ -120,9 +121,14 @@ function atMostOne<RowType>(rows: readonly RowType[]): RowType | null {
 const mayChangeData =
   /\b(insert|update|delete|merge|truncate|into|copy|call|do|lock|nextval|setval|pg_advisory\w*|pg_notify|set_config|share)\b|;/i;
 
-/** True when `text` provably changes nothing, so running it twice is harmless. */
+/**
+ * True when `text` provably changes nothing, so running it twice is harmless.
+ * The statement's name is left out: it names the operation (`clinic.owners.update`),
+ * not what the text does.
+ */
 export function isReadOnly(text: string): boolean {
-  return /^\s*select\b/i.test(text) && !mayChangeData.test(text);
+  const body = withoutLabel(text);
+  return /^\s*select\b/i.test(body) && !mayChangeData.test(body);
 }
 
 /** One statement on a borrowed connection; the connection goes back unless the connection itself failed. */

@@ -4,7 +4,10 @@ export interface QueryEvent {
   readonly sql: string;
   /** The bound parameter values. */
   readonly values: readonly unknown[];
-  /** The prepared-statement name, when the statement is prepared. */
+  /**
+   * The prepared-statement name (`clinic.owners.get`), when the statement is
+   * prepared; every statement's name, prepared or not, is `statementLabel(sql)`.
+   */
   readonly name: string | undefined;
   /** Wall time from send to result, in milliseconds. */
   readonly durationMs: number;
@@ -27,7 +30,10 @@ export interface QueryEvent {
  * It carries no bound values, so it can go to a log as it is.
  */
 export interface SlowQueryEvent {
-  /** The prepared-statement name (`vz_owner_get`), the operation's name; undefined for unnamed statements. */
+  /**
+   * The prepared-statement name (`clinic.owners.create`), the operation's
+   * name; undefined for unnamed statements, whose name is `statementLabel(sql)`.
+   */
   readonly operation: string | undefined;
   /** The SQL text with `$N` placeholders. */
   readonly sql: string;

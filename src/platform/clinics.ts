@@ -3,8 +3,8 @@ import { hashPassword, passwordSchema } from '../accounts/password.js';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import { hasTrigram } from '../clinic/owner-page.js';
 import type { Context } from '../context.js';
-import { preparedStatement } from '../db/prepared.js';
 import { type FragmentSqlToken, type ListSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
+import { statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import {
   type KeyedCall,
@@ -26,10 +26,11 @@ import {
   clinicDetailRow,
   clinicDetailTailSql,
   clinicFieldsColumnsSql,
+  clinicStatusSchema,
   clinicSummaryColumnsSql,
   clinicSummaryRow,
-  selectClinicDetail,
-  selectClinicStatus,
+  derivedStatusSql,
+  openRecordJoinSql,
 } from './clinic-sql.js';
 import {
   clinicNameSchema,
@@ -38,7 +39,6 @@ import {
   fullNameSchema,
   phoneNumberSchema,
 } from './fields.js';
-import { clinicStatusSchema, derivedStatusSql, openRecordJoinSql } from './subscription-sql.js';
 
 /** A clinic's open subscription record (active or suspended), as nested in clinic objects. */
 export interface OpenSubscription {
@@ -194,72 +194,11 @@ export interface ClinicsRepository {
   status(id: number): Promise<ClinicStatus>;
 }
 
-const createInput = z.object({
-  clinicName: clinicNameSchema,
-  countryCode: countryCodeSchema,
-  ownerPhoneNumber: phoneNumberSchema,
-  clinicPhoneNumber: phoneNumberSchema,
-  owner: z.object({
-    email: emailSchema,
-    fullName: fullNameSchema,
-    password: passwordSchema.optional(),
-  }),
-});
-
-const updateInput = z
-  .object({
-    version: z.number().int().positive().max(2_147_483_647),
-    clinicName: clinicNameSchema.optional(),
-    countryCode: countryCodeSchema.optional(),
-    ownerPhoneNumber: phoneNumberSchema.optional(),
-    clinicPhoneNumber: phoneNumberSchema.optional(),
-  })
-  .refine(
-    (patch) =>
-      patch.clinicName !== undefined ||
-      patch.countryCode !== undefined ||
-      patch.ownerPhoneNumber !== undefined ||
-      patch.clinicPhoneNumber !== undefined,
-    { message: 'names no field to change' },
-  );
-
-const updateOptions = z
-  .object({ returning: z.enum(['detail', 'clinic']).default('detail') })
-  .strict()
-  .default({ returning: 'detail' });
-
-// First page: a bound above every int4 id, so the SQL text never changes.
-const firstPageBound = 2_147_483_648;
-
-const clinicPageKey = z.tuple([idSchema]);
-
-const listInput = z
-  .object({
-    limit: pageLimitSchema,
-    cursor: text().max(512).optional(),
-    search: text().trim().max(200).optional(),
-    status: clinicStatusSchema.optional(),
-    countryCode: countryCodeSchema.optional(),
-  })
-  .default({ limit: 20 });
-
-function toDetail(row: z.infer<typeof clinicDetailRow>): ClinicDetail {
-  const {
-    ownerEmail,
-    ownerFullName,
-    countryName,
-    callingCode,
-    activeDoctors,
-    activeReceptionists,
-    ...summary
-  } = row;
-  return {
-    ...summary,
-    owner: { id: summary.ownerUserId, email: ownerEmail, fullName: ownerFullName },
-    country: { code: summary.countryCode, name: countryName, callingCode },
-    staffCounts: { doctors: activeDoctors, receptionists: activeReceptionists },
-  };
-}
+/*
+ * The statements of the clinics repository. All are prepared: each serves
+ * every value with one plan (the page and search shapes below are split so
+ * that no value can meet a bad generic plan).
+ */
 
 /** Parameters of {@link createClinicStatement}. */
 interface NewClinicParams {
@@ -314,9 +253,10 @@ const newClinicSelect = sql.fragment`select c.id, c.clinic_name as "clinicName",
  * data-modifying CTEs: the four inserts commit or fail together. A new clinic
  * has no subscription history, so its status is 'none' by construction.
  */
-const createClinicStatement = preparedStatement(
-  'vz_platform_clinic_create',
+const createClinicStatement = statement(
+  'platform.clinics.create',
   clinicDetailRow,
+  { prepared: true },
   (p: NewClinicParams) => sql.fragment`
     with ${createClinicCtes(
       p,
@@ -331,9 +271,10 @@ const createClinicStatement = preparedStatement(
  * on the key having no live row, plus the key row with the clinic as jsonb, in
  * ONE statement.
  */
-const createClinicKeyedStatement = preparedStatement(
-  'vz_platform_clinic_create_keyed',
+const createClinicKeyedStatement = statement(
+  'platform.clinics.create:keyed',
   keyedRow,
+  { prepared: true },
   (p: NewClinicParams & KeyedCall) => sql.fragment`
     with ${keyCtes(p)}, ${createClinicCtes(
       p,
@@ -362,9 +303,10 @@ interface ClinicUpdateParams {
 }
 
 /** Changes the given columns (null keeps one) if `version` is still the clinic's. */
-const updateClinicStatement = preparedStatement(
-  'vz_platform_clinic_update',
+const updateClinicStatement = statement(
+  'platform.clinics.update',
   clinicDetailRow,
+  { prepared: true },
   (p: ClinicUpdateParams) => sql.fragment`
     with c as (
       update clinics set
@@ -390,9 +332,10 @@ const clinicFieldsRow = clinicSummaryRow.omit({ status: true, subscription: true
  * Together with no index on the phone columns (sql/0010), a phone change is a
  * heap-only (HOT) update.
  */
-const updateClinicFieldsStatement = preparedStatement(
-  'vz_platform_clinic_update_fields',
+const updateClinicFieldsStatement = statement(
+  'platform.clinics.update:fields',
   clinicFieldsRow,
+  { prepared: true },
   (p: ClinicUpdateParams) => sql.fragment`
     update clinics c set
       clinic_name = coalesce(${p.clinicName}::text, clinic_name),
@@ -430,22 +373,28 @@ function clinicPage(p: ClinicPageParams, filter: FragmentSqlToken | ListSqlToken
 
 /** One prepared statement per filter shape: a statement builder cannot branch on its parameters. */
 const clinicPageShapes = {
-  all: preparedStatement('vz_platform_clinic_page', clinicSummaryRow, (p: ClinicPageParams) =>
-    clinicPage(p, sql.fragment`true`),
-  ),
-  status: preparedStatement(
-    'vz_platform_clinic_page_status',
+  all: statement(
+    'platform.clinics.list',
     clinicSummaryRow,
+    { prepared: true },
+    (p: ClinicPageParams) => clinicPage(p, sql.fragment`true`),
+  ),
+  status: statement(
+    'platform.clinics.list:status',
+    clinicSummaryRow,
+    { prepared: true },
     (p: ClinicPageParams) => clinicPage(p, sql.fragment`${derivedStatusSql} = ${p.status}`),
   ),
-  country: preparedStatement(
-    'vz_platform_clinic_page_country',
+  country: statement(
+    'platform.clinics.list:country',
     clinicSummaryRow,
+    { prepared: true },
     (p: ClinicPageParams) => clinicPage(p, sql.fragment`c.country_code = ${p.countryCode}`),
   ),
-  statusCountry: preparedStatement(
-    'vz_platform_clinic_page_status_country',
+  statusCountry: statement(
+    'platform.clinics.list:status-country',
     clinicSummaryRow,
+    { prepared: true },
     (p: ClinicPageParams) =>
       clinicPage(
         p,
@@ -558,9 +507,11 @@ function clinicSearchPage(p: ClinicSearchParams, shape: ClinicSearchShape) {
 
 /**
  * Every search shape as a named prepared statement (8: trigram or walk, by
- * status or not, by country or not). Unnamed, a search spent about 0.9 ms of
- * each call in parse and plan (measured at 1000 clinics); the shapes above do not depend on
- * the term for their plan, so the generic plan is safe.
+ * status or not, by country or not), named `platform.clinics.list:search`
+ * with `-walk`, `-status`, `-country` as they apply. Unnamed, a search spent
+ * about 0.9 ms of each call in parse and plan (measured at 1000 clinics); the
+ * shapes above do not depend on the term for their plan, so the generic plan
+ * is safe.
  */
 const clinicSearchShapes = new Map<
   string,
@@ -570,11 +521,14 @@ const clinicSearchShapes = new Map<
     [false, true].flatMap((byStatus) =>
       [false, true].map((byCountry) => {
         const shape = { trigram, byStatus, byCountry };
-        const name = `vz_platform_clinic_search${trigram ? '' : '_walk'}${byStatus ? '_status' : ''}${byCountry ? '_country' : ''}`;
-        const statement = preparedStatement(name, clinicSummaryRow, (p: ClinicSearchParams) =>
-          clinicSearchPage(p, shape),
+        const name = `platform.clinics.list:search${trigram ? '' : '-walk'}${byStatus ? '-status' : ''}${byCountry ? '-country' : ''}`;
+        const search = statement(
+          name,
+          clinicSummaryRow,
+          { prepared: true },
+          (p: ClinicSearchParams) => clinicSearchPage(p, shape),
         );
-        return [`${trigram}/${byStatus}/${byCountry}`, statement] as const;
+        return [`${trigram}/${byStatus}/${byCountry}`, search] as const;
       }),
     ),
   ),
@@ -583,13 +537,125 @@ const clinicSearchShapes = new Map<
 /** The prepared search statement for term `search` and the filters `p` asks for. */
 function preparedClinicSearch(p: ClinicPageParams, search: string) {
   const key = `${hasTrigram(search)}/${p.status !== null}/${p.countryCode !== null}`;
-  const statement = clinicSearchShapes.get(key);
-  if (!statement) throw new Error(`no clinic search shape ${key}`);
-  return statement({
+  const shape = clinicSearchShapes.get(key);
+  if (!shape) throw new Error(`no clinic search shape ${key}`);
+  return shape({
     ...p,
     pattern: containsPattern(search),
     window: p.limit * searchWindowFactor,
   });
+}
+
+/** What `clinics.status` reads on a cache miss. */
+const clinicStatusRow = z.object({
+  status: clinicStatusSchema,
+  changesAt: z.number().nullable(),
+});
+
+/**
+ * `clinics.status` on a cache miss: the status of clinic `clinicId` and, while
+ * active, the epoch ms of midnight (database time zone) at the start of
+ * `ends_on`, when it turns 'expired'.
+ */
+const clinicStatusStatement = statement(
+  'platform.clinics.status',
+  clinicStatusRow,
+  { prepared: true },
+  (p: { clinicId: number }) => sql.fragment`
+    select ${derivedStatusSql} as status,
+      case when o.status = 'active' and current_date < o.ends_on
+        then (extract(epoch from o.ends_on::timestamptz) * 1000)::bigint
+      end as "changesAt"
+    from clinics c
+    ${openRecordJoinSql}
+    where c.id = ${p.clinicId}`,
+);
+
+/** A clinic with its owner, country, open subscription and active staff counts. */
+const clinicDetailStatement = statement(
+  'platform.clinics.get',
+  clinicDetailRow,
+  { prepared: true },
+  (p: { clinicId: number }) => sql.fragment`
+    select ${clinicDetailColumnsSql}
+    from clinics c
+    ${clinicDetailTailSql}
+    where c.id = ${p.clinicId}`,
+);
+
+/** After a refused update: the clinic's version, to tell a stale version from a missing clinic. */
+const clinicVersionStatement = statement(
+  'platform.clinics.update:version',
+  z.object({ version: z.number() }),
+  { prepared: true },
+  (p: { clinicId: number }) => sql.fragment`select version from clinics where id = ${p.clinicId}`,
+);
+
+const createInput = z.object({
+  clinicName: clinicNameSchema,
+  countryCode: countryCodeSchema,
+  ownerPhoneNumber: phoneNumberSchema,
+  clinicPhoneNumber: phoneNumberSchema,
+  owner: z.object({
+    email: emailSchema,
+    fullName: fullNameSchema,
+    password: passwordSchema.optional(),
+  }),
+});
+
+const updateInput = z
+  .object({
+    version: z.number().int().positive().max(2_147_483_647),
+    clinicName: clinicNameSchema.optional(),
+    countryCode: countryCodeSchema.optional(),
+    ownerPhoneNumber: phoneNumberSchema.optional(),
+    clinicPhoneNumber: phoneNumberSchema.optional(),
+  })
+  .refine(
+    (patch) =>
+      patch.clinicName !== undefined ||
+      patch.countryCode !== undefined ||
+      patch.ownerPhoneNumber !== undefined ||
+      patch.clinicPhoneNumber !== undefined,
+    { message: 'names no field to change' },
+  );
+
+const updateOptions = z
+  .object({ returning: z.enum(['detail', 'clinic']).default('detail') })
+  .strict()
+  .default({ returning: 'detail' });
+
+// First page: a bound above every int4 id, so the SQL text never changes.
+const firstPageBound = 2_147_483_648;
+
+const clinicPageKey = z.tuple([idSchema]);
+
+const listInput = z
+  .object({
+    limit: pageLimitSchema,
+    cursor: text().max(512).optional(),
+    search: text().trim().max(200).optional(),
+    status: clinicStatusSchema.optional(),
+    countryCode: countryCodeSchema.optional(),
+  })
+  .default({ limit: 20 });
+
+function toDetail(row: z.infer<typeof clinicDetailRow>): ClinicDetail {
+  const {
+    ownerEmail,
+    ownerFullName,
+    countryName,
+    callingCode,
+    activeDoctors,
+    activeReceptionists,
+    ...summary
+  } = row;
+  return {
+    ...summary,
+    owner: { id: summary.ownerUserId, email: ownerEmail, fullName: ownerFullName },
+    country: { code: summary.countryCode, name: countryName, callingCode },
+    staffCounts: { doctors: activeDoctors, receptionists: activeReceptionists },
+  };
 }
 
 /** Builds the clinics repository (see {@link ClinicsRepository}). */
@@ -597,7 +663,7 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
   const { db, readDb, statusCache, cursors } = context;
 
   const loadStatus = async (clinicId: number) => {
-    const reading = await db.maybeOne(selectClinicStatus({ clinicId }));
+    const reading = await db.maybeOne(clinicStatusStatement({ clinicId }));
     if (!reading) throw new NotFoundError('clinic', clinicId);
     return reading;
   };
@@ -652,7 +718,7 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
 
     get: async (id) => {
       const clinicId = parseInput(idSchema, id);
-      const row = await db.maybeOne(selectClinicDetail({ clinicId }));
+      const row = await db.maybeOne(clinicDetailStatement({ clinicId }));
       if (!row) throw new NotFoundError('clinic', clinicId);
       return toDetail(row);
     },
@@ -678,12 +744,7 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
         if (change.countryCode !== undefined) context.clinicFacts.invalidate(clinicId);
         if (row) return toDetail(row);
       }
-      const current = await db.maybeOneFirst(
-        sql.prepared(
-          'vz_platform_clinic_version',
-          z.object({ version: z.number() }),
-        )`select version from clinics where id = ${clinicId}`,
-      );
+      const current = await db.maybeOneFirst(clinicVersionStatement({ clinicId }));
       if (current === null) throw new NotFoundError('clinic', clinicId);
       throw new ConflictError(
         `clinic ${clinicId} is at version ${current}, not ${change.version}: read it again`,

@@ -2,23 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { type QuerySqlToken, sql } from '../db/sql.js';
-
-const countryRow = z.object({
-  code: z.string(),
-  alpha3: z.string(),
-  name: z.string(),
-  callingCode: z.string(),
-});
-const petTypeRow = z.object({ id: z.number(), code: z.string(), name: z.string() });
-const subscriptionTypeRow = z.object({
-  id: z.number(),
-  code: z.string(),
-  name: z.string(),
-  durationMonths: z.number(),
-  price: z.string(),
-  isActive: z.boolean(),
-});
-const paymentMethodRow = z.object({ id: z.number(), code: z.string(), name: z.string() });
+import { statement } from '../db/statement.js';
 
 /** A country: ISO 3166-1 codes, English name, ITU calling code (digits only). */
 export interface Country {
@@ -69,17 +53,58 @@ export interface LookupsRepository {
   paymentMethods(): Promise<readonly PaymentMethod[]>;
 }
 
+const countryRow = z.object({
+  code: z.string(),
+  alpha3: z.string(),
+  name: z.string(),
+  callingCode: z.string(),
+});
+const petTypeRow = z.object({ id: z.number(), code: z.string(), name: z.string() });
+const subscriptionTypeRow = z.object({
+  id: z.number(),
+  code: z.string(),
+  name: z.string(),
+  durationMonths: z.number(),
+  price: z.string(),
+  isActive: z.boolean(),
+});
+const paymentMethodRow = z.object({ id: z.number(), code: z.string(), name: z.string() });
+
+/*
+ * Unnamed statements: each runs once per `lookupTtlMs` (its rows are cached),
+ * so a prepared slot on every connection would never pay for itself.
+ */
+
 const queries = {
-  countries: sql.type(countryRow)`
-    select code, alpha3, name, calling_code as "callingCode"
-    from countries order by name`,
-  petTypes: sql.type(petTypeRow)`select id, code, name from pet_types order by id`,
-  subscriptionTypes: sql.type(subscriptionTypeRow)`
-    select id, code, name, duration_months as "durationMonths", price, is_active as "isActive"
-    from subscription_types order by id`,
-  paymentMethods: sql.type(
+  countries: statement(
+    'platform.lookups.countries',
+    countryRow,
+    { prepared: false },
+    () =>
+      sql.fragment`
+      select code, alpha3, name, calling_code as "callingCode"
+      from countries order by name`,
+  ),
+  petTypes: statement(
+    'platform.lookups.petTypes',
+    petTypeRow,
+    { prepared: false },
+    () => sql.fragment`select id, code, name from pet_types order by id`,
+  ),
+  subscriptionTypes: statement(
+    'platform.lookups.subscriptionTypes',
+    subscriptionTypeRow,
+    { prepared: false },
+    () => sql.fragment`
+      select id, code, name, duration_months as "durationMonths", price, is_active as "isActive"
+      from subscription_types order by id`,
+  ),
+  paymentMethods: statement(
+    'platform.lookups.paymentMethods',
     paymentMethodRow,
-  )`select id, code, name from payment_methods order by id`,
+    { prepared: false },
+    () => sql.fragment`select id, code, name from payment_methods order by id`,
+  ),
 };
 
 /**
@@ -89,10 +114,10 @@ const queries = {
  */
 function cachedTable<Row extends object>(
   context: Context,
-  query: QuerySqlToken<z.ZodType<Row>>,
+  query: (params: object) => QuerySqlToken<z.ZodType<Row>>,
 ): () => Promise<readonly Row[]> {
   const load = async (): Promise<readonly Row[]> => {
-    const rows = await context.readDb.any(query);
+    const rows = await context.readDb.any(query({}));
     return Object.freeze(rows.map((row) => Object.freeze(row)));
   };
   if (context.lookupTtlMs === 0) return load;

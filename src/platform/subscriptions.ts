@@ -1,36 +1,36 @@
 import { z } from 'zod';
+import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
-import { preparedStatement } from '../db/prepared.js';
-import { sql } from '../db/sql.js';
-import { NotFoundError } from '../errors.js';
+import type { Db } from '../db/db.js';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
+import { statement } from '../db/statement.js';
+import {
+  ConflictError,
+  IllegalTransitionError,
+  NotFoundError,
+  ValidationError,
+} from '../errors.js';
 import {
   type KeyedCall,
+  keyCtes,
+  keyedResultSelect,
+  keyedRow,
   requestHasher,
   runIdempotent,
+  saveKeyCte,
   splitKey,
   storedResultSchema,
   type WriteOptions,
 } from '../idempotency.js';
 import { cursorBinding, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { idSchema, parseInput, text } from '../validation.js';
-import { amountSchema, dateSchema, smallIdSchema } from './fields.js';
 import {
-  recordColumnsSql,
+  clinicStatusSchema,
+  derivedStatusSql,
+  openRecordJoinSql,
   recordStatusSchema,
-  subscriptionRecordSchema,
-} from './subscription-sql.js';
-import {
-  type ActivateParams,
-  activateKeyedStatement,
-  activateStatement,
-  explainRefusal,
-  type RenewParams,
-  reactivateStatement,
-  renewKeyedStatement,
-  renewStatement,
-  suspendStatement,
-  type TransitionRule,
-} from './subscription-transitions.js';
+} from './clinic-sql.js';
+import { amountSchema, dateSchema, smallIdSchema } from './fields.js';
 
 /** One row of a clinic's subscription history (a period of a group). */
 export interface SubscriptionRecord {
@@ -193,6 +193,465 @@ export interface SubscriptionsRepository {
   groups(options?: ListGroupsOptions): Promise<Page<SubscriptionGroup>>;
 }
 
+/*
+ * The statements of the subscriptions repository, all prepared: each plan
+ * serves every value. The four transitions of docs/subscriptions.md are each
+ * ONE statement whose WHERE checks the state it starts from; when one changes
+ * nothing, explainRefusal reads the state once more to throw the right error.
+ */
+
+/** One row of subscription_history. */
+const subscriptionRecordSchema = z.object({
+  id: z.number(),
+  clinicId: z.number(),
+  groupId: z.number(),
+  subscriptionTypeId: z.number(),
+  paymentMethodId: z.number(),
+  status: recordStatusSchema,
+  startsOn: z.string(),
+  endsOn: z.string(),
+  amount: z.string(),
+  activatedBy: z.number(),
+  activatedAt: z.date(),
+  suspendedBy: z.number().nullable(),
+  suspendedAt: z.date().nullable(),
+  reactivatedBy: z.number().nullable(),
+  reactivatedAt: z.date().nullable(),
+});
+
+/** The columns of {@link subscriptionRecordSchema} from subscription_history `s`. */
+const recordColumnsSql = sql.fragment`
+  s.id, s.clinic_id as "clinicId", s.group_id as "groupId",
+  s.subscription_type_id as "subscriptionTypeId", s.payment_method_id as "paymentMethodId",
+  s.status, s.starts_on as "startsOn", s.ends_on as "endsOn", s.amount,
+  s.activated_by as "activatedBy", s.activated_at as "activatedAt",
+  s.suspended_by as "suspendedBy", s.suspended_at as "suspendedAt",
+  s.reactivated_by as "reactivatedBy", s.reactivated_at as "reactivatedAt"`;
+
+/** The same columns from a data-modifying CTE's `returning` (no table alias). */
+const returningRecordSql = sql.fragment`
+  id, clinic_id as "clinicId", group_id as "groupId",
+  subscription_type_id as "subscriptionTypeId", payment_method_id as "paymentMethodId",
+  status, starts_on as "startsOn", ends_on as "endsOn", amount,
+  activated_by as "activatedBy", activated_at as "activatedAt",
+  suspended_by as "suspendedBy", suspended_at as "suspendedAt",
+  reactivated_by as "reactivatedBy", reactivated_at as "reactivatedAt"`;
+
+const activeRow = subscriptionRecordSchema.extend({ clinicName: z.string() });
+
+// The page columns of `list` come from a LEFT JOIN LATERAL, so all are null
+// when the month's page is empty (the totals row is still there).
+const monthRow = z.object({
+  count: z.number(),
+  totalAmount: z.string(),
+  id: z.number().nullable(),
+  clinicId: z.number().nullable(),
+  groupId: z.number().nullable(),
+  subscriptionTypeId: z.number().nullable(),
+  paymentMethodId: z.number().nullable(),
+  status: recordStatusSchema.nullable(),
+  startsOn: z.string().nullable(),
+  endsOn: z.string().nullable(),
+  amount: z.string().nullable(),
+  activatedBy: z.number().nullable(),
+  activatedAt: z.date().nullable(),
+  suspendedBy: z.number().nullable(),
+  suspendedAt: z.date().nullable(),
+});
+type MonthRow = z.infer<typeof monthRow>;
+
+/**
+ * True when the row carries a record. The lateral's columns are all null or
+ * all one row's, and the record's NOT NULL columns are then non-null.
+ */
+function carriesRecord(row: MonthRow): row is MonthRow & SubscriptionRecord {
+  return row.id !== null;
+}
+
+const groupRow = z.object({
+  groupId: z.number(),
+  clinicId: z.number(),
+  clinicName: z.string(),
+  recordCount: z.number(),
+  totalAmount: z.string(),
+  firstStartsOn: z.string(),
+  latestStartsOn: z.string(),
+  latestEndsOn: z.string(),
+  status: recordStatusSchema,
+});
+
+/**
+ * A new record as jsonb, as {@link subscriptionRecordSchema} reads it back:
+ * the amount as text (a jsonb number would lose '49.00''s zeros).
+ */
+const storedRecordJson = sql.fragment`to_jsonb(r) || jsonb_build_object('amount', r.amount::text)`;
+
+/** Parameters of {@link activateStatement}; null means "the default". */
+interface ActivateParams {
+  readonly clinicId: number;
+  readonly subscriptionTypeId: number;
+  readonly paymentMethodId: number;
+  readonly activatedBy: number;
+  readonly startsOn: string | null;
+  readonly amount: string | null;
+}
+
+/**
+ * The CTEs of {@link activateStatement}; `offeredGate` ends the type's filter
+ * (empty, or keyed: nothing is offered, so nothing changes, when the key is live).
+ */
+function activateCtes(p: ActivateParams, offeredGate: FragmentSqlToken) {
+  return sql.fragment`live as (
+    select o.status, o.ends_on
+    from subscription_history o
+    where o.clinic_id = ${p.clinicId} and o.status in ('active', 'suspended')
+  ), offered as (
+    select t.id, t.duration_months, t.price
+    from subscription_types t
+    where t.id = ${p.subscriptionTypeId} and t.is_active${offeredGate}
+  ), closed as (
+    update subscription_history s set status = 'expired'
+    where s.clinic_id = ${p.clinicId} and s.status = 'active' and s.ends_on <= current_date
+      and exists (select from offered)
+    returning s.id
+  ), closing as (
+    select count(*) as closed from closed
+  ), period as (
+    select coalesce(${p.startsOn}::date, current_date) as starts_on
+  )`;
+}
+
+/** The INSERT of {@link activateStatement}, after {@link activateCtes}. */
+function activateInsert(p: ActivateParams) {
+  return sql.fragment`insert into subscription_history (clinic_id, group_id, subscription_type_id, payment_method_id,
+    status, starts_on, ends_on, amount, activated_by)
+  select ${p.clinicId}, nextval('subscription_group_seq'), t.id, ${p.paymentMethodId},
+    'active', period.starts_on,
+    (period.starts_on + make_interval(months => t.duration_months))::date,
+    coalesce(${p.amount}::numeric, t.price), ${p.activatedBy}
+  from offered t, closing, period
+  where not exists (
+    select from live where live.status = 'suspended' or live.ends_on > current_date)
+  returning ${returningRecordSql}`;
+}
+
+/**
+ * From 'none' or 'expired': closes an ended open record (-> 'expired') and
+ * inserts an active record in a new group. The INSERT reads `closing` (a count
+ * over the UPDATE's output), so the UPDATE has run when the row is inserted and
+ * the unique partial index sees the old record closed. Under a race the losers
+ * hit that index: 23505, a ConflictError on field `subscription`.
+ */
+const activateStatement = statement(
+  'platform.subscriptions.activate',
+  subscriptionRecordSchema,
+  { prepared: true },
+  (p: ActivateParams) => sql.fragment`
+  with ${activateCtes(p, sql.fragment``)}
+  ${activateInsert(p)}`,
+);
+
+/**
+ * {@link activateStatement} with an idempotency key (src/idempotency.ts): the
+ * same CTEs, gated on the key having no live row, the INSERT as a CTE, and the
+ * key row with the new record as jsonb, in ONE statement.
+ */
+const activateKeyedStatement = statement(
+  'platform.subscriptions.activate:keyed',
+  keyedRow,
+  { prepared: true },
+  (p: ActivateParams & KeyedCall) => sql.fragment`
+  with ${keyCtes(p)}, ${activateCtes(p, sql.fragment` and not exists (select from idem_live)`)},
+  idem_result as (
+    ${activateInsert(p)}
+  ), ${saveKeyCte(p, storedRecordJson, sql.fragment`idem_result r`)}
+  ${keyedResultSelect(storedRecordJson, sql.fragment`idem_result r`)}`,
+);
+
+/** Parameters of {@link renewStatement}; null means "the default". */
+interface RenewParams {
+  readonly clinicId: number;
+  readonly subscriptionTypeId: number | null;
+  readonly paymentMethodId: number;
+  readonly activatedBy: number;
+  readonly amount: string | null;
+}
+
+/**
+ * The CTE `renewed` of {@link renewStatement}; `renewGate` ends its filter
+ * (empty, or keyed: nothing is renewed, so nothing changes, when the key is live).
+ */
+function renewCtes(p: RenewParams, renewGate: FragmentSqlToken) {
+  return sql.fragment`renewed as (
+    update subscription_history s set status = 'renewed'
+    where s.clinic_id = ${p.clinicId} and s.status = 'active'
+      and exists (
+        select from subscription_types t
+        where t.id = coalesce(${p.subscriptionTypeId}::smallint, s.subscription_type_id)
+          and t.is_active)${renewGate}
+    returning s.group_id, s.subscription_type_id, s.ends_on
+  )`;
+}
+
+/** The INSERT of {@link renewStatement}, after {@link renewCtes}. */
+function renewInsert(p: RenewParams) {
+  return sql.fragment`insert into subscription_history (clinic_id, group_id, subscription_type_id, payment_method_id,
+    status, starts_on, ends_on, amount, activated_by)
+  select ${p.clinicId}, r.group_id, t.id, ${p.paymentMethodId},
+    'active', period.starts_on,
+    (period.starts_on + make_interval(months => t.duration_months))::date,
+    coalesce(${p.amount}::numeric, t.price), ${p.activatedBy}
+  from renewed r
+  join subscription_types t on t.id = coalesce(${p.subscriptionTypeId}::smallint, r.subscription_type_id)
+  cross join lateral (select greatest(r.ends_on, current_date) as starts_on) period
+  returning ${returningRecordSql}`;
+}
+
+/**
+ * From an active open record (running or ended): it becomes 'renewed' and a
+ * new active record continues its group, starting at its end, or today when
+ * that end has passed. The type must be on sale, checked in the UPDATE so a
+ * refused renewal changes nothing.
+ */
+const renewStatement = statement(
+  'platform.subscriptions.renew',
+  subscriptionRecordSchema,
+  { prepared: true },
+  (p: RenewParams) => sql.fragment`
+  with ${renewCtes(p, sql.fragment``)}
+  ${renewInsert(p)}`,
+);
+
+/**
+ * {@link renewStatement} with an idempotency key, built as
+ * {@link activateKeyedStatement} is.
+ */
+const renewKeyedStatement = statement(
+  'platform.subscriptions.renew:keyed',
+  keyedRow,
+  { prepared: true },
+  (p: RenewParams & KeyedCall) => sql.fragment`
+  with ${keyCtes(p)}, ${renewCtes(p, sql.fragment` and not exists (select from idem_live)`)},
+  idem_result as (
+    ${renewInsert(p)}
+  ), ${saveKeyCte(p, storedRecordJson, sql.fragment`idem_result r`)}
+  ${keyedResultSelect(storedRecordJson, sql.fragment`idem_result r`)}`,
+);
+
+/** From 'active' (a running period): the open record becomes 'suspended'; a past reactivation is superseded. */
+const suspendStatement = statement(
+  'platform.subscriptions.suspend',
+  subscriptionRecordSchema,
+  { prepared: true },
+  (p: { clinicId: number; suspendedBy: number }) => sql.fragment`
+  update subscription_history s
+  set status = 'suspended', suspended_by = ${p.suspendedBy}, suspended_at = now(),
+    reactivated_by = null, reactivated_at = null
+  where s.clinic_id = ${p.clinicId} and s.status = 'active' and s.ends_on > current_date
+  returning ${recordColumnsSql}`,
+);
+
+/** From 'suspended': the open record is active again; who suspended it stays on record. */
+const reactivateStatement = statement(
+  'platform.subscriptions.reactivate',
+  subscriptionRecordSchema,
+  { prepared: true },
+  (p: { clinicId: number; reactivatedBy: number }) => sql.fragment`
+  update subscription_history s
+  set status = 'active', reactivated_by = ${p.reactivatedBy}, reactivated_at = now()
+  where s.clinic_id = ${p.clinicId} and s.status = 'suspended'
+  returning ${recordColumnsSql}`,
+);
+
+const transitionStateRow = z.object({
+  status: clinicStatusSchema,
+  openStatus: z.enum(['active', 'suspended']).nullable(),
+  typeOffered: z.boolean().nullable(),
+});
+
+/**
+ * After a transition changed nothing: the clinic's derived status, its open
+ * record's status, and whether the type asked for (or the open record's) is on
+ * sale. Shared by the four transitions.
+ */
+const transitionStateStatement = statement(
+  'platform.subscriptions.explainRefusal',
+  transitionStateRow,
+  { prepared: true },
+  (p: { clinicId: number; subscriptionTypeId: number | null }) => sql.fragment`
+    select ${derivedStatusSql} as status, o.status as "openStatus",
+      (select t.is_active from subscription_types t
+       where t.id = coalesce(${p.subscriptionTypeId}::smallint, o.subscription_type_id)) as "typeOffered"
+    from clinics c
+    ${openRecordJoinSql}
+    where c.id = ${p.clinicId}`,
+);
+
+/**
+ * Running active records, soonest end first, after the keyset. The partial
+ * index (ends_on, clinic_id) where status = 'active' serves the filter, the
+ * order and the keyset (one open record per clinic makes the key unique); the
+ * clinic name is one pkey probe per returned row, never a hash of all clinics.
+ */
+const activePage = statement(
+  'platform.subscriptions.listActive',
+  activeRow,
+  { prepared: true },
+  (p: { afterEndsOn: string; afterClinic: number; limit: number }) => sql.fragment`
+    select ${recordColumnsSql},
+      (select c.clinic_name from clinics c where c.id = s.clinic_id) as "clinicName"
+    from subscription_history s
+    where s.status = 'active' and s.ends_on > current_date
+      and (s.ends_on, s.clinic_id) > (${p.afterEndsOn}::date, ${p.afterClinic}::int)
+    order by s.ends_on, s.clinic_id
+    limit ${p.limit}`,
+);
+
+/**
+ * Records starting in [from, to) after the keyset, with the month's count and
+ * total. A date range on subscription_history_by_start (never extract()): the
+ * totals scan the month, the page reads only limit rows past the cursor.
+ */
+const monthPage = statement(
+  'platform.subscriptions.list',
+  monthRow,
+  { prepared: true },
+  (p: {
+    from: string;
+    to: string;
+    afterStart: string;
+    afterClinic: number;
+    afterId: number;
+    limit: number;
+  }) => sql.fragment`
+    select totals.count, totals."totalAmount", page.*
+    from (
+      select count(*)::int as count, coalesce(sum(s.amount), 0)::numeric(14, 2) as "totalAmount"
+      from subscription_history s
+      where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
+    ) totals
+    left join lateral (
+      select ${recordColumnsSql}
+      from subscription_history s
+      where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
+        and (s.starts_on, s.clinic_id, s.id) > (${p.afterStart}::date, ${p.afterClinic}::int, ${p.afterId}::int)
+      order by s.starts_on, s.clinic_id, s.id
+      limit ${p.limit}
+    ) page on true
+    order by page."startsOn", page."clinicId", page.id`,
+);
+
+/** Every record of the clinic, newest first. */
+const historyStatement = statement(
+  'platform.subscriptions.history',
+  subscriptionRecordSchema,
+  { prepared: true },
+  (p: { clinicId: number }) => sql.fragment`
+    select ${recordColumnsSql}
+    from subscription_history s
+    where s.clinic_id = ${p.clinicId}
+    order by s.id desc`,
+);
+
+/** Only when a clinic has no records: whether it exists at all. */
+const clinicExistsStatement = statement(
+  'platform.subscriptions.history:clinic-exists',
+  z.object({ exists: z.boolean() }),
+  { prepared: true },
+  (p: { clinicId: number }) =>
+    sql.fragment`select exists (select from clinics where id = ${p.clinicId}) as exists`,
+);
+
+/** What a groups page binds: the keyset bound and the rows to read. */
+interface GroupPageParams {
+  readonly beforeClinic: number;
+  readonly beforeGroup: number;
+  readonly limit: number;
+}
+
+/**
+ * Groups below the keyset, aggregated along subscription_history_group
+ * (clinic_id, group_id), page first: the clinic names are joined to the
+ * limit + 1 groups only. `clinicFilter` narrows it to one clinic.
+ */
+function groupPage(p: GroupPageParams, clinicFilter: FragmentSqlToken) {
+  return sql.fragment`
+    select g."groupId", g."clinicId",
+      (select c.clinic_name from clinics c where c.id = g."clinicId") as "clinicName",
+      g."recordCount",
+      g."totalAmount", g."firstStartsOn", g."latestStartsOn", g."latestEndsOn",
+      case when g."latestStatus" = 'active' and g."latestEndsOn" <= current_date
+        then 'expired' else g."latestStatus"::text end as status
+    from (
+      select s.group_id as "groupId", s.clinic_id as "clinicId",
+        count(*)::int as "recordCount", sum(s.amount) as "totalAmount",
+        min(s.starts_on) as "firstStartsOn", max(s.starts_on) as "latestStartsOn",
+        max(s.ends_on) as "latestEndsOn",
+        (array_agg(s.status order by s.id desc))[1] as "latestStatus"
+      from subscription_history s
+      where (s.clinic_id, s.group_id) < (${p.beforeClinic}::bigint, ${p.beforeGroup}::int)
+        ${clinicFilter}
+      group by s.clinic_id, s.group_id
+      order by s.clinic_id desc, s.group_id desc
+      limit ${p.limit}
+    ) g
+    order by g."clinicId" desc, g."groupId" desc`;
+}
+
+/** Groups of every clinic. */
+const groupsStatement = statement(
+  'platform.subscriptions.groups',
+  groupRow,
+  { prepared: true },
+  (p: GroupPageParams) => groupPage(p, sql.fragment``),
+);
+
+/** Groups of one clinic. */
+const clinicGroupsStatement = statement(
+  'platform.subscriptions.groups:clinic',
+  groupRow,
+  { prepared: true },
+  (p: GroupPageParams & { clinicId: number }) =>
+    groupPage(p, sql.fragment`and s.clinic_id = ${p.clinicId}`),
+);
+
+/** A transition's name and the states it starts from. */
+interface TransitionRule {
+  readonly name: 'activate' | 'renew' | 'suspend' | 'reactivate';
+  readonly allowed: (state: {
+    status: ClinicStatus;
+    openStatus: 'active' | 'suspended' | null;
+  }) => boolean;
+}
+
+/**
+ * Called when a transition statement changed nothing: reads the clinic's state
+ * (one statement) and throws NotFoundError for an unknown clinic,
+ * IllegalTransitionError naming the state when the rule refuses it,
+ * ValidationError on `subscriptionTypeId` for a type not on sale, and else a
+ * ConflictError: the state changed between the two statements.
+ */
+async function explainRefusal(
+  db: Db,
+  rule: TransitionRule,
+  clinicId: number,
+  subscriptionTypeId: number | null,
+  checksType: boolean,
+): Promise<never> {
+  const state = await db.maybeOne(transitionStateStatement({ clinicId, subscriptionTypeId }));
+  if (!state) throw new NotFoundError('clinic', clinicId);
+  if (!rule.allowed(state)) throw new IllegalTransitionError(rule.name, state.status);
+  if (checksType && state.typeOffered !== true) {
+    throw new ValidationError([
+      { field: 'subscriptionTypeId', message: 'is not a subscription type on sale' },
+    ]);
+  }
+  throw new ConflictError(
+    `the subscription of clinic ${clinicId} changed during ${rule.name}; read it again and retry`,
+    'subscription',
+  );
+}
+
 const activateInput = z.object({
   clinicId: idSchema,
   subscriptionTypeId: smallIdSchema,
@@ -242,49 +701,6 @@ const groupsInput = z
   })
   .default({ limit: 20 });
 
-const activeRow = subscriptionRecordSchema.extend({ clinicName: z.string() });
-
-// The page columns of `list` come from a LEFT JOIN LATERAL, so all are null
-// when the month's page is empty (the totals row is still there).
-const monthRow = z.object({
-  count: z.number(),
-  totalAmount: z.string(),
-  id: z.number().nullable(),
-  clinicId: z.number().nullable(),
-  groupId: z.number().nullable(),
-  subscriptionTypeId: z.number().nullable(),
-  paymentMethodId: z.number().nullable(),
-  status: recordStatusSchema.nullable(),
-  startsOn: z.string().nullable(),
-  endsOn: z.string().nullable(),
-  amount: z.string().nullable(),
-  activatedBy: z.number().nullable(),
-  activatedAt: z.date().nullable(),
-  suspendedBy: z.number().nullable(),
-  suspendedAt: z.date().nullable(),
-});
-type MonthRow = z.infer<typeof monthRow>;
-
-/**
- * True when the row carries a record. The lateral's columns are all null or
- * all one row's, and the record's NOT NULL columns are then non-null.
- */
-function carriesRecord(row: MonthRow): row is MonthRow & SubscriptionRecord {
-  return row.id !== null;
-}
-
-const groupRow = z.object({
-  groupId: z.number(),
-  clinicId: z.number(),
-  clinicName: z.string(),
-  recordCount: z.number(),
-  totalAmount: z.string(),
-  firstStartsOn: z.string(),
-  latestStartsOn: z.string(),
-  latestEndsOn: z.string(),
-  status: recordStatusSchema,
-});
-
 const activateRule: TransitionRule = {
   name: 'activate',
   allowed: ({ status }) => status === 'none' || status === 'expired',
@@ -316,58 +732,6 @@ function monthRange(year: number, month: number): { from: string; to: string } {
     to: `${pad(nextYear, 4)}-${pad(nextMonth, 2)}-01`,
   };
 }
-
-/**
- * Running active records, soonest end first, after the keyset. The partial
- * index (ends_on, clinic_id) where status = 'active' serves the filter, the
- * order and the keyset (one open record per clinic makes the key unique); the
- * clinic name is one pkey probe per returned row, never a hash of all clinics.
- */
-const activePage = preparedStatement(
-  'vz_platform_subscription_active_page',
-  activeRow,
-  (p: { afterEndsOn: string; afterClinic: number; limit: number }) => sql.fragment`
-    select ${recordColumnsSql},
-      (select c.clinic_name from clinics c where c.id = s.clinic_id) as "clinicName"
-    from subscription_history s
-    where s.status = 'active' and s.ends_on > current_date
-      and (s.ends_on, s.clinic_id) > (${p.afterEndsOn}::date, ${p.afterClinic}::int)
-    order by s.ends_on, s.clinic_id
-    limit ${p.limit}`,
-);
-
-/**
- * Records starting in [from, to) after the keyset, with the month's count and
- * total. A date range on subscription_history_by_start (never extract()): the
- * totals scan the month, the page reads only limit rows past the cursor.
- */
-const monthPage = preparedStatement(
-  'vz_platform_subscription_month_page',
-  monthRow,
-  (p: {
-    from: string;
-    to: string;
-    afterStart: string;
-    afterClinic: number;
-    afterId: number;
-    limit: number;
-  }) => sql.fragment`
-    select totals.count, totals."totalAmount", page.*
-    from (
-      select count(*)::int as count, coalesce(sum(s.amount), 0)::numeric(14, 2) as "totalAmount"
-      from subscription_history s
-      where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
-    ) totals
-    left join lateral (
-      select ${recordColumnsSql}
-      from subscription_history s
-      where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
-        and (s.starts_on, s.clinic_id, s.id) > (${p.afterStart}::date, ${p.afterClinic}::int, ${p.afterId}::int)
-      order by s.starts_on, s.clinic_id, s.id
-      limit ${p.limit}
-    ) page on true
-    order by page."startsOn", page."clinicId", page.id`,
-);
 
 /** A record as stored under an idempotency key. */
 const storedRecord = storedResultSchema(subscriptionRecordSchema);
@@ -472,21 +836,9 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
 
     history: async (clinicId) => {
       const id = parseInput(idSchema, clinicId);
-      const records = await readDb.any(sql.prepared(
-        'vz_platform_subscription_history',
-        subscriptionRecordSchema,
-      )`
-        select ${recordColumnsSql}
-        from subscription_history s
-        where s.clinic_id = ${id}
-        order by s.id desc`);
+      const records = await readDb.any(historyStatement({ clinicId: id }));
       if (records.length > 0) return records;
-      const exists = await readDb.oneFirst(
-        sql.prepared(
-          'vz_platform_clinic_exists',
-          z.object({ exists: z.boolean() }),
-        )`select exists (select from clinics where id = ${id}) as exists`,
-      );
+      const exists = await readDb.oneFirst(clinicExistsStatement({ clinicId: id }));
       if (!exists) throw new NotFoundError('clinic', id);
       return records;
     },
@@ -529,36 +881,12 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
       const binding = cursorBinding('subscriptions.groups', clinicId ?? null);
       const [beforeClinic, beforeGroup] =
         cursor === undefined ? [aboveEveryId, 0] : cursors.decode(binding, cursor, groupKey);
-      const clinicFilter =
-        clinicId === undefined ? sql.fragment`` : sql.fragment`and s.clinic_id = ${clinicId}`;
-      // Aggregated along subscription_history_group (clinic_id, group_id), page first:
-      // the clinic names are joined to the limit + 1 groups only.
-      const rows = await readDb.any(sql.prepared(
+      const page = { beforeClinic, beforeGroup, limit: limit + 1 };
+      const rows = await readDb.any(
         clinicId === undefined
-          ? 'vz_platform_subscription_groups'
-          : 'vz_platform_subscription_groups_clinic',
-        groupRow,
-      )`
-        select g."groupId", g."clinicId",
-          (select c.clinic_name from clinics c where c.id = g."clinicId") as "clinicName",
-          g."recordCount",
-          g."totalAmount", g."firstStartsOn", g."latestStartsOn", g."latestEndsOn",
-          case when g."latestStatus" = 'active' and g."latestEndsOn" <= current_date
-            then 'expired' else g."latestStatus"::text end as status
-        from (
-          select s.group_id as "groupId", s.clinic_id as "clinicId",
-            count(*)::int as "recordCount", sum(s.amount) as "totalAmount",
-            min(s.starts_on) as "firstStartsOn", max(s.starts_on) as "latestStartsOn",
-            max(s.ends_on) as "latestEndsOn",
-            (array_agg(s.status order by s.id desc))[1] as "latestStatus"
-          from subscription_history s
-          where (s.clinic_id, s.group_id) < (${beforeClinic}::bigint, ${beforeGroup}::int)
-            ${clinicFilter}
-          group by s.clinic_id, s.group_id
-          order by s.clinic_id desc, s.group_id desc
-          limit ${limit + 1}
-        ) g
-        order by g."clinicId" desc, g."groupId" desc`);
+          ? groupsStatement(page)
+          : clinicGroupsStatement({ ...page, clinicId }),
+      );
       return toPage(
         rows,
         limit,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hashPassword, passwordSchema, verifyPasswordHash } from '../accounts/password.js';
 import type { Context } from '../context.js';
 import { sql } from '../db/sql.js';
+import { statement } from '../db/statement.js';
 import { NotFoundError } from '../errors.js';
 import { idSchema, parseInput, text } from '../validation.js';
 import { emailSchema, fullNameSchema, type UserRole, userRoleSchema } from './fields.js';
@@ -76,6 +77,70 @@ const userRow = z.object({
 
 const loginRow = userRow.extend({ passwordHash: z.string().nullable() });
 
+/** The columns of {@link User} from `users` (no alias). */
+const userColumnsSql = sql.fragment`
+  id, email, full_name as "fullName", role, is_active as "isActive",
+  password_hash is not null as "hasPassword", created_at as "createdAt", updated_at as "updatedAt"`;
+
+/*
+ * The statements of the users repository, all prepared: point reads and
+ * writes by key, one plan for every value.
+ */
+
+/** A new account. */
+const createUserStatement = statement(
+  'platform.users.create',
+  userRow,
+  { prepared: true },
+  (p: { email: string; fullName: string; role: string; passwordHash: string | null }) =>
+    sql.fragment`
+      insert into users (email, full_name, role, password_hash)
+      values (${p.email}, ${p.fullName}, ${p.role}::user_role, ${p.passwordHash})
+      returning ${userColumnsSql}`,
+);
+
+/** An account by id. */
+const userByIdStatement = statement(
+  'platform.users.get',
+  userRow,
+  { prepared: true },
+  (p: { userId: number }) => sql.fragment`
+    select ${userColumnsSql} from users where id = ${p.userId}`,
+);
+
+/** An account by email, with its password hash, for a login. */
+const loginStatement = statement(
+  'platform.users.verifyPassword',
+  loginRow,
+  { prepared: true },
+  (p: { email: string }) => sql.fragment`
+    select ${userColumnsSql}, password_hash as "passwordHash"
+    from users where lower(email) = lower(${p.email})`,
+);
+
+/** A new password hash. */
+const setPasswordStatement = statement(
+  'platform.users.setPassword',
+  z.object({ id: z.number() }),
+  { prepared: true },
+  (p: { userId: number; passwordHash: string }) => sql.fragment`
+    update users set password_hash = ${p.passwordHash}, updated_at = now()
+    where id = ${p.userId}
+    returning id`,
+);
+
+/** Deactivates an account; `updated_at` only moves when something changed. */
+const deactivateStatement = statement(
+  'platform.users.deactivate',
+  userRow,
+  { prepared: true },
+  (p: { userId: number }) => sql.fragment`
+    update users
+    set is_active = false, updated_at = case when is_active then now() else updated_at end
+    where id = ${p.userId}
+    returning ${userColumnsSql}`,
+);
+
 const createUserInput = z.object({
   email: emailSchema,
   fullName: fullNameSchema,
@@ -89,11 +154,6 @@ const verifyInput = z.object({
 });
 const setPasswordInput = z.object({ id: idSchema, password: passwordSchema });
 
-/** The columns of {@link User} from `users` (no alias). */
-export const userColumnsSql = sql.fragment`
-  id, email, full_name as "fullName", role, is_active as "isActive",
-  password_hash is not null as "hasPassword", created_at as "createdAt", updated_at as "updatedAt"`;
-
 /** Builds the users repository (see {@link UsersRepository}). */
 export function createUsersRepository(context: Context): UsersRepository {
   const { db } = context;
@@ -101,25 +161,19 @@ export function createUsersRepository(context: Context): UsersRepository {
     create: async (input) => {
       const { email, fullName, role, password } = parseInput(createUserInput, input);
       const passwordHash = password === undefined ? null : await hashPassword(password);
-      return db.one(sql.prepared('vz_platform_user_insert', userRow)`
-        insert into users (email, full_name, role, password_hash)
-        values (${email}, ${fullName}, ${role}::user_role, ${passwordHash})
-        returning ${userColumnsSql}`);
+      return db.one(createUserStatement({ email, fullName, role, passwordHash }));
     },
 
     get: async (id) => {
       const userId = parseInput(idSchema, id);
-      const user = await db.maybeOne(sql.prepared('vz_platform_user_by_id', userRow)`
-        select ${userColumnsSql} from users where id = ${userId}`);
+      const user = await db.maybeOne(userByIdStatement({ userId }));
       if (!user) throw new NotFoundError('user', userId);
       return user;
     },
 
     verifyPassword: async (email, password) => {
       const input = parseInput(verifyInput, { email, password });
-      const row = await db.maybeOne(sql.prepared('vz_platform_user_login', loginRow)`
-        select ${userColumnsSql}, password_hash as "passwordHash"
-        from users where lower(email) = lower(${input.email.trim()})`);
+      const row = await db.maybeOne(loginStatement({ email: input.email.trim() }));
       // Always one derivation, whatever was found, so timing tells nothing.
       const matches = await verifyPasswordHash(input.password, row?.passwordHash ?? null);
       if (!row || !matches || !row.isActive) return null;
@@ -130,23 +184,15 @@ export function createUsersRepository(context: Context): UsersRepository {
     setPassword: async (id, password) => {
       const input = parseInput(setPasswordInput, { id, password });
       const passwordHash = await hashPassword(input.password);
-      const updated = await db.maybeOneFirst(sql.prepared(
-        'vz_platform_user_set_password',
-        z.object({ id: z.number() }),
-      )`
-        update users set password_hash = ${passwordHash}, updated_at = now()
-        where id = ${input.id}
-        returning id`);
+      const updated = await db.maybeOneFirst(
+        setPasswordStatement({ userId: input.id, passwordHash }),
+      );
       if (updated === null) throw new NotFoundError('user', input.id);
     },
 
     deactivate: async (id) => {
       const userId = parseInput(idSchema, id);
-      const user = await db.maybeOne(sql.prepared('vz_platform_user_deactivate', userRow)`
-        update users
-        set is_active = false, updated_at = case when is_active then now() else updated_at end
-        where id = ${userId}
-        returning ${userColumnsSql}`);
+      const user = await db.maybeOne(deactivateStatement({ userId }));
       if (!user) throw new NotFoundError('user', userId);
       return user;
     },

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClinicScope } from '../../src/clinic/scope.js';
-import type { QueryEvent, Vetalyze } from '../../src/index.js';
+import { type QueryEvent, statementLabel, type Vetalyze } from '../../src/index.js';
 import { createTestVetalyze } from '../helpers/database.js';
 import { loadParser, singleShardProblems } from '../helpers/single-shard.js';
 import { createSqlPool, insertClinic, insertUser, type TestClinic } from './helpers.js';
@@ -202,5 +202,22 @@ describe('single shard: every clinic-scope statement filters each tenant table b
         .map((problem) => `${call}: ${problem}\n  ${event.sql.replace(/\s+/g, ' ').slice(0, 300)}`),
     );
     expect(problems).toEqual([]);
+  });
+
+  it('names every statement after the call that sent it, prepared under the same name', () => {
+    // Statements a call sends on behalf of more than itself.
+    const shared = new Set([
+      'clinic.facts.get',
+      'shared.idempotency.lookup',
+      'clinic.pets.visiblePetVersion',
+    ]);
+    const misnamed = sent.flatMap(({ call, event }) => {
+      const label = statementLabel(event.sql);
+      const operation = label?.split(':')[0];
+      const named = operation === `clinic.${call}` || (label !== undefined && shared.has(label));
+      const prepared = event.name === undefined || event.name === label;
+      return named && prepared ? [] : [`${call}: ${label} (prepared as ${event.name})`];
+    });
+    expect(misnamed).toEqual([]);
   });
 });

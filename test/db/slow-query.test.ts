@@ -40,7 +40,7 @@ describe('onSlowQuery', () => {
     } finally {
       locker.release();
     }
-    const event = slow.find((each) => each.operation === 'vz_clinic_owner_create');
+    const event = slow.find((each) => each.operation === 'clinic.owners.create');
     expect(event).toMatchObject({ server: 'primary', failed: false });
     expect(event?.durationMs).toBeGreaterThanOrEqual(slowQueryMs);
     expect(event?.sql).toContain('insert into clinic_counters');

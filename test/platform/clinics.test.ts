@@ -385,7 +385,7 @@ describe('clinics.list', () => {
     for (let i = 0; i < 25; i++) await createClinic(vz);
     const from = statementNames.length;
     const first = await vz.clinics.list({ search: term.toLowerCase(), limit: 1 });
-    expect(statementNames.slice(from)).toEqual(['vz_platform_clinic_search']);
+    expect(statementNames.slice(from)).toEqual(['platform.clinics.list:search']);
     expect(first.items.map((item) => item.id)).toEqual([newer.id]);
     expect(first.items[0]).toHaveProperty('status', 'none');
     const second = await vz.clinics.list({
@@ -417,9 +417,9 @@ describe('clinics.list', () => {
     };
     expect(await walk(`common${tag}`)).toEqual({
       seen: ids,
-      names: ['vz_platform_clinic_search'],
+      names: ['platform.clinics.list:search'],
     });
-    expect(await walk('ǭǭ')).toEqual({ seen: ids, names: ['vz_platform_clinic_search_walk'] });
+    expect(await walk('ǭǭ')).toEqual({ seen: ids, names: ['platform.clinics.list:search-walk'] });
   });
 
   it('combines a search with status and country in each prepared shape, across pages', async () => {
@@ -443,8 +443,8 @@ describe('clinics.list', () => {
       { status: 'none' as const, countryCode: 'IE' },
     ];
     for (const [search, shape] of [
-      [`combo${tag}`, 'vz_platform_clinic_search'],
-      ['ǭ-ǭ', 'vz_platform_clinic_search_walk'],
+      [`combo${tag}`, 'platform.clinics.list:search'],
+      ['ǭ-ǭ', 'platform.clinics.list:search-walk'],
     ] as const) {
       for (const filter of filters) {
         const expected = made
@@ -457,7 +457,7 @@ describe('clinics.list', () => {
         do {
           const from = statementNames.length;
           const page = await vz.clinics.list({ search, ...filter, limit: 1, cursor });
-          const name = `${shape}${filter.status ? '_status' : ''}${filter.countryCode ? '_country' : ''}`;
+          const name = `${shape}${filter.status ? '-status' : ''}${filter.countryCode ? '-country' : ''}`;
           expect(statementNames.slice(from)).toEqual([name]);
           for (const item of page.items) expect(item.status).toBe(filter.status ?? item.status);
           seen.push(...page.items.map((item) => item.id));
