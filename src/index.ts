@@ -41,7 +41,7 @@ export { findMigrationsDirectory, type MigrationResult, migrate } from './db/mig
 export type { PoolSsl } from './db/pool.js';
 export type { QueryEvent, SlowQueryEvent } from './db/query-event.js';
 export type { ReadOptions } from './db/replicas.js';
-export { statementLabel, statementLabelPrefix } from './db/statement.js';
+export { statementLabel } from './db/statement.js';
 export {
   ConflictError,
   DatabaseError,

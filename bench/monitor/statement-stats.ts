@@ -24,12 +24,13 @@ const howToEnable =
   'then run `create extension pg_stat_statements;` in this database';
 
 /**
- * Every library statement starts with `/* vetalyze <name> *\/`; the name's part
- * before ':' is the operation. pg_stat_statements keys on the parsed statement
- * (comments ignored) and keeps the first text it saw, comment included.
+ * Every library statement ends with `/* vetalyze <name> *\/` (its label,
+ * `statementLabel` in `@vetalyze/db`); the name's part before ':' is the
+ * operation. pg_stat_statements keys on the parsed statement (comments
+ * ignored) and keeps the first text it saw, trailing label included.
  */
 const byOperation = `
-  select split_part(substring(s.query from '^/\\* vetalyze ([^ ]+) \\*/'), ':', 1) as operation,
+  select split_part(substring(s.query from '/\\* vetalyze ([^ *]+) \\*/$'), ':', 1) as operation,
     count(*)::int as statements,
     sum(s.calls)::float8 as calls,
     sum(s.total_exec_time)::float8 as "totalMs",
@@ -38,7 +39,7 @@ const byOperation = `
     sum(s.rows)::float8 as rows
   from pg_stat_statements s
   where s.dbid = (select oid from pg_database where datname = current_database())
-    and s.query like '/* vetalyze %'
+    and s.query ~ '/\\* vetalyze [^ *]+ \\*/$'
   group by 1
   order by "totalMs" desc`;
 

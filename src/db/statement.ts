@@ -1,21 +1,16 @@
 /**
  * The one way the library builds a statement. Every statement has a name,
  * `<scope>.<repository>.<call>` with an optional `:<variant>`
- * (`clinic.owners.get`, `platform.clinics.list:status-country`), that leads its
- * text as the comment `/* vetalyze <name> *\/ `: pg_stat_statements keeps the
- * comment, so the server's statistics group by the library's operations, and
- * a prepared statement is known to the server by the same name.
+ * (`clinic.owners.get`, `platform.clinics.list:status-country`), that ends its
+ * text as the comment `/* vetalyze <name> *\/`: pg_stat_statements keeps a
+ * trailing comment in the text it stores (a leading one is cut off with the
+ * space before the statement), so the server's statistics group by the
+ * library's operations, and a prepared statement is known to the server by
+ * the same name.
  */
 import { type FragmentSqlToken, type QuerySqlToken, sql } from './sql.js';
 
 type Schema = QuerySqlToken['parser'];
-
-/**
- * What every statement text starts with, before its name: `query like
- * '/* vetalyze %'` in pg_stat_statements finds the library's statements.
- */
-export const statementLabelPrefix = '/* vetalyze ';
-const labelSuffix = ' */ ';
 
 /**
  * Scope, repository and call in lowerCamelCase, then an optional variant in
@@ -23,11 +18,11 @@ const labelSuffix = ' */ ';
  * at most 63 bytes, PostgreSQL's limit for the prepared statement's name.
  */
 const namePattern = /^[a-z]+\.[a-z][A-Za-z]*\.[a-z][A-Za-z]*(:[a-z0-9]+(-[a-z0-9]+)*)?$/;
-const labelPattern = /^\/\* vetalyze ([^\s*]+) \*\/ /;
+const labelPattern = /\n\/\* vetalyze ([^\s*]+) \*\/$/;
 
 /**
  * The library's name of a statement from its text (`'clinic.owners.get'` for
- * `'/* vetalyze clinic.owners.get *\/ select ...'`), or undefined for a
+ * `'select ...\n/* vetalyze clinic.owners.get *\/'`), or undefined for a
  * statement the library did not label. The part before `:` names the
  * operation; the rest, when present, the variant of it. Use it to group
  * `onQuery` events or pg_stat_statements rows by operation, prepared or not.
@@ -36,10 +31,10 @@ export function statementLabel(text: string): string | undefined {
   return labelPattern.exec(text)?.[1];
 }
 
-/** `text` without its leading label: what the statement does, for checks such as `isReadOnly`. */
+/** `text` without its label: what the statement does, for checks such as `isReadOnly`. */
 export function withoutLabel(text: string): string {
   const label = labelPattern.exec(text);
-  return label ? text.slice(label[0].length) : text;
+  return label ? text.slice(0, label.index) : text;
 }
 
 /** Whether a statement is a named server-side prepared statement. */
@@ -55,13 +50,17 @@ export interface StatementOptions {
 /** Names given to {@link statement} so far: a second one would shadow the first on the server. */
 const knownNames = new Set<string>();
 
-function labelled(name: string, text: string): string {
+function checkName(name: string): void {
   if (!namePattern.test(name) || Buffer.byteLength(name) > 63) {
     throw new Error(
       `statement name ${JSON.stringify(name)} is not <scope>.<repository>.<call>[:<variant>]`,
     );
   }
-  return `${statementLabelPrefix}${name}${labelSuffix}${text.trimStart()}`;
+}
+
+/** The text with its name as a trailing comment (the one place the label is written). */
+function labelled(name: string, text: string): string {
+  return `${text.trim()}\n/* vetalyze ${name} */`;
 }
 
 /** `standIn(key)` takes the place of parameter `key` while the text is rendered. */
@@ -108,7 +107,7 @@ export function statement<RowSchema extends Schema, Params extends object>(
   options: StatementOptions,
   build: (params: Params) => FragmentSqlToken,
 ): (params: Params) => QuerySqlToken<RowSchema> {
-  const text = labelled(name, '');
+  checkName(name);
   if (knownNames.has(name)) throw new Error(`statement ${name} is defined twice`);
   knownNames.add(name);
   let rendered: { token: QuerySqlToken<RowSchema>; keys: (keyof Params)[] } | undefined;
@@ -118,7 +117,7 @@ export function statement<RowSchema extends Schema, Params extends object>(
     const typed = sql.type(schema)`${fragment}`;
     const token: QuerySqlToken<RowSchema> = Object.freeze({
       ...typed,
-      sql: `${text}${typed.sql.trimStart()}`,
+      sql: labelled(name, typed.sql),
       ...(options.prepared ? { name } : {}),
     });
     const keys = token.values.map(
@@ -135,7 +134,7 @@ export function statement<RowSchema extends Schema, Params extends object>(
 
 /**
  * An unnamed statement rendered on every call, for a text that depends on the
- * input (the columns a patch changes). Its name leads its text as for
+ * input (the columns a patch changes). Its name ends its text as for
  * {@link statement}; it is never prepared: under one name, a different text
  * would be refused by node-postgres. Give each use the reason its text varies.
  */
@@ -144,6 +143,7 @@ export function dynamicStatement<RowSchema extends Schema>(
   schema: RowSchema,
   fragment: FragmentSqlToken,
 ): QuerySqlToken<RowSchema> {
+  checkName(name);
   const typed = sql.type(schema)`${fragment}`;
   return { ...typed, sql: labelled(name, typed.sql) };
 }
