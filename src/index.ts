@@ -31,7 +31,7 @@ export type {
   PetSearch,
   StaffFilter,
 } from './clinic/inputs.js';
-export type { OwnerSummary } from './clinic/owner-page.js';
+export type { OwnerContact, OwnerSummary } from './clinic/owner-page.js';
 export type { OwnersRepository } from './clinic/owners.js';
 export type { PetsRepository } from './clinic/pets.js';
 export type { Owner, Pet, PetSex, PetWithOwner } from './clinic/rows.js';

@@ -27,7 +27,12 @@ import type {
   staffAddSchema,
   staffFilterSchema,
 } from '../src/clinic/inputs.js';
-import type { OwnerSummary, ownerSummarySchema } from '../src/clinic/owner-page.js';
+import type {
+  OwnerContact,
+  OwnerSummary,
+  ownerContactSchema,
+  ownerSummarySchema,
+} from '../src/clinic/owner-page.js';
 import type {
   Owner,
   ownerSchema,
@@ -75,6 +80,7 @@ export type PublicTypesAgreeWithSchemas = [
   Expect<OutputAgrees<Owner, typeof ownerSchema>>,
   Expect<OutputAgrees<PetWithOwner, typeof petWithOwnerSchema>>,
   Expect<OutputAgrees<OwnerSummary, typeof ownerSummarySchema>>,
+  Expect<OutputAgrees<OwnerContact, typeof ownerContactSchema>>,
   Expect<OutputAgrees<StaffMember, typeof staffMemberSchema>>,
   Expect<OutputAgrees<ClinicSummary, typeof clinicSummaryRow>>,
   Expect<OutputAgrees<UserRole, typeof userRoleSchema>>,

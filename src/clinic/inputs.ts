@@ -198,8 +198,18 @@ export const ownerSearchSchema = z
       .refine((value) => parseCode('O', value) !== undefined, 'is not an owner code like O-000123')
       .optional(),
     ...ownerPageFields,
+    columns: z.enum(['summary', 'contact']).default('summary'),
   })
-  .superRefine(exactlyOne(['name', 'phone', 'code']));
+  .superRefine(exactlyOne(['name', 'phone', 'code']))
+  .superRefine((input, context) => {
+    if (input.columns === 'contact' && input.withPetNames) {
+      context.addIssue({
+        code: 'custom',
+        message: "pet names come with columns 'summary' only",
+        path: ['withPetNames'],
+      });
+    }
+  });
 
 /** Input of `pets.search`: one of name, code or microchip, plus paging. */
 export const petSearchSchema = z
@@ -348,6 +358,11 @@ export interface OwnerSearch extends PageRequest {
   phone?: string;
   /** `O-000123`, `o-123` or `123`. */
   code?: string;
+  /**
+   * `'contact'`: id, code, name and phone number only, what a search-as-you-type
+   * list shows (the lean shape of a search). @default 'summary'
+   */
+  columns?: 'summary' | 'contact';
 }
 
 /** Input of `pets.search`: exactly one of `name`, `code`, `microchip`; plus `limit`, `cursor`. */

@@ -28,6 +28,17 @@ export interface OwnerSummary extends Omit<Owner, 'pets'> {
   readonly petNames?: readonly string[];
 }
 
+/** An owner as a search returns it with `columns: 'contact'`: enough to pick one from a list. */
+export const ownerContactSchema = ownerSchema.pick({
+  id: true,
+  code: true,
+  fullName: true,
+  phoneNumber: true,
+});
+
+/** An owner as a search returns it with `columns: 'contact'`: enough to pick one from a list. */
+export type OwnerContact = Pick<Owner, 'id' | 'code' | 'fullName' | 'phoneNumber'>;
+
 /** What every owner page binds: the clinic, the keyset bound, the row count. */
 export interface OwnerPageParams {
   readonly clinicId: number;

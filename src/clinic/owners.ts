@@ -42,9 +42,11 @@ import {
 } from './inputs.js';
 import {
   hasTrigram,
+  type OwnerContact,
   type OwnerPageParams,
   type OwnerPhoneParams,
   type OwnerSummary,
+  ownerContactSchema,
   ownerSummarySchema,
   phoneRanges,
 } from './owner-page.js';
@@ -95,7 +97,9 @@ export interface OwnersRepository {
    * literal), `phone` (national digits, prefix or suffix, at least 3 digits) or
    * `code` (`O-000123`, `o-123`, `123`), newest first, paged like `list`.
    * ONE prepared statement (each criterion has a plan that fits every term).
+   * With `columns: 'contact'`, each owner is only id, code, name and phone.
    */
+  search(request: OwnerSearch & { columns: 'contact' }): Promise<Page<OwnerContact>>;
   search(request: OwnerSearch): Promise<Page<OwnerSummary>>;
   /**
    * Changes the given fields if `version` is still the owner's version; a new
@@ -231,22 +235,28 @@ const ownerById = statement(
     where o.clinic_id = ${p.clinicId} and o.id = ${p.ownerId} and o.archived_at is null`,
 );
 
+/** What a page row holds: the summary, with pet names, or the contact columns. */
+type OwnerPageShape = 'summary' | 'pet-names' | 'contact';
+
 /**
  * Live owners of the clinic matching `filter`, below id `bound`, newest first,
- * at most `limit`, with their live pets' names when `withPetNames`. Pets are
+ * at most `limit`, as `shape`. Pets are
  * filtered by the clinic id parameter itself, not only through the owner.
  */
-function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken, withPetNames: boolean) {
-  const petNames = withPetNames
-    ? sql.fragment`,
+function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken, shape: OwnerPageShape) {
+  const columns = {
+    summary: ownerColumns,
+    'pet-names': sql.fragment`${ownerColumns},
       array(
         select p.name from pets p
         where p.clinic_id = ${p.clinicId} and p.owner_id = o.id and p.archived_at is null
         order by p.id
-      ) as "petNames"`
-    : sql.fragment``;
+      ) as "petNames"`,
+    contact: sql.fragment`o.id, vz_code('O', o.seq) as code, o.full_name as "fullName",
+      o.phone_number as "phoneNumber"`,
+  }[shape];
   return sql.fragment`
-    select ${ownerColumns}${petNames}
+    select ${columns}
     from owners o
     where o.clinic_id = ${p.clinicId} and o.archived_at is null and o.id < ${p.bound}::int8
       and ${filter}
@@ -255,26 +265,40 @@ function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken, withPetNames: b
 }
 
 /**
- * The two prepared statements of one page shape, with and without pet names
- * (variant `pet-names`, after the shape's own variant), and the call that
- * picks one.
+ * The prepared statements of one page filter: summaries with and without pet
+ * names (variant `pet-names`, after the filter's own variant) and, for
+ * searches, contacts (variant `contact`); and the calls that pick one.
  */
 function ownerPageStatements<Params extends OwnerPageParams>(
   name: string,
   filter: (p: Params) => FragmentSqlToken,
 ) {
-  const plain = statement(name, ownerSummarySchema, { prepared: true }, (p: Params) =>
-    ownerPage(p, filter(p), false),
-  );
-  const petNamesName = `${name}${name.includes(':') ? '-' : ':'}pet-names`;
+  const variant = (shape: string) => `${name}${name.includes(':') ? '-' : ':'}${shape}`;
+  const build = (shape: OwnerPageShape) => (p: Params) => ownerPage(p, filter(p), shape);
+  const plain = statement(name, ownerSummarySchema, { prepared: true }, build('summary'));
   const withPetNames = statement(
-    petNamesName,
+    variant('pet-names'),
     ownerSummarySchema,
     { prepared: true },
-    (p: Params) => ownerPage(p, filter(p), true),
+    build('pet-names'),
   );
-  return (p: Params & { withPetNames: boolean }) => (p.withPetNames ? withPetNames(p) : plain(p));
+  return {
+    summaries: (p: Params & { withPetNames: boolean }) =>
+      p.withPetNames ? withPetNames(p) : plain(p),
+    // Rendered and prepared on first use only, like every statement: lists never use it.
+    contacts: statement(
+      variant('contact'),
+      ownerContactSchema,
+      { prepared: true },
+      build('contact'),
+    ),
+  };
 }
+
+/** The statements of one page filter, as {@link ownerPageStatements} makes them. */
+type OwnerPageStatements<Params extends OwnerPageParams> = ReturnType<
+  typeof ownerPageStatements<Params>
+>;
 
 /** `owners.list`: every live owner. */
 const ownerListPage = ownerPageStatements(
@@ -385,11 +409,11 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
   const { clinicId, context } = scope;
 
   /** Runs a page statement: `limit` owners at most, with the cursor of the next page. */
-  async function page(
+  async function page<Row extends { id: number }>(
     paging: IdPaging,
-    statement: QuerySqlToken<typeof ownerSummarySchema>,
+    statement: QuerySqlToken<z.ZodType<Row>>,
     limit: number,
-  ): Promise<Page<OwnerSummary>> {
+  ): Promise<Page<Row>> {
     return paging.page(await context.readDb.any(statement), limit);
   }
 
@@ -402,6 +426,43 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
           ? ['phone', query.phone]
           : ['code', query.code];
     return idPaging(context.cursors, 'owners.search', clinicId, filter);
+  }
+
+  /** `search`, whichever columns it returns. */
+  async function search(request: OwnerSearch): Promise<Page<OwnerSummary | OwnerContact>> {
+    const query = parseInput(ownerSearchSchema, request);
+    const paging = searchPaging(query);
+    const params = {
+      clinicId,
+      bound: paging.bound(query.cursor),
+      limit: query.limit + 1,
+      withPetNames: query.withPetNames,
+    };
+    const { callingCode } = await scope.facts();
+    const run = <Params extends OwnerPageParams>(
+      statements: OwnerPageStatements<Params>,
+      p: Params & { withPetNames: boolean },
+    ) =>
+      query.columns === 'contact'
+        ? page(paging, statements.contacts(p), query.limit)
+        : page(paging, statements.summaries(p), query.limit);
+    if (query.name !== undefined) {
+      const pattern = containsPattern(query.name);
+      return hasTrigram(query.name)
+        ? run(ownerNamePage, { ...params, pattern })
+        : run(ownerNameWalkPage, { ...params, pattern });
+    }
+    if (query.phone !== undefined) {
+      const digits = nationalDigits(query.phone, callingCode);
+      if (digits.length < 3) {
+        throw new ValidationError([
+          { field: 'phone', message: 'holds fewer than 3 digits after the country code' },
+        ]);
+      }
+      return run(ownerPhonePage, { ...params, ...phoneRanges(digits) });
+    }
+    const seq = parseCode('O', query.code ?? '') ?? 0;
+    return run(ownerCodePage, { ...params, seq });
   }
 
   return {
@@ -457,40 +518,13 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       await scope.facts();
       return page(
         paging,
-        ownerListPage({ clinicId, bound, limit: limit + 1, withPetNames }),
+        ownerListPage.summaries({ clinicId, bound, limit: limit + 1, withPetNames }),
         limit,
       );
     },
 
-    async search(request: OwnerSearch): Promise<Page<OwnerSummary>> {
-      const query = parseInput(ownerSearchSchema, request);
-      const paging = searchPaging(query);
-      const params = {
-        clinicId,
-        bound: paging.bound(query.cursor),
-        limit: query.limit + 1,
-        withPetNames: query.withPetNames,
-      };
-      const { callingCode } = await scope.facts();
-      if (query.name !== undefined) {
-        const pattern = containsPattern(query.name);
-        const statement = hasTrigram(query.name)
-          ? ownerNamePage({ ...params, pattern })
-          : ownerNameWalkPage({ ...params, pattern });
-        return page(paging, statement, query.limit);
-      }
-      if (query.phone !== undefined) {
-        const digits = nationalDigits(query.phone, callingCode);
-        if (digits.length < 3) {
-          throw new ValidationError([
-            { field: 'phone', message: 'holds fewer than 3 digits after the country code' },
-          ]);
-        }
-        return page(paging, ownerPhonePage({ ...params, ...phoneRanges(digits) }), query.limit);
-      }
-      const seq = parseCode('O', query.code ?? '') ?? 0;
-      return page(paging, ownerCodePage({ ...params, seq }), query.limit);
-    },
+    // One body for both overloads: `columns` picks the statement, and so the row type.
+    search: search as OwnersRepository['search'],
 
     async update(id: number, patch: OwnerPatch): Promise<Owner> {
       const ownerId = parseInput(idSchema, id, 'id');

@@ -255,6 +255,33 @@ describe('owners.search', () => {
     expect(queries[from]).toContain('~>=~');
   });
 
+  it("returns only id, code, name and phone with columns: 'contact', the same owners as summaries", async () => {
+    const clinic = vz.forClinic(searchClinic);
+    for (const search of [{ phone: '4567' }, { name: 'mus' }, { name: 'x' }]) {
+      const summaries = await clinic.owners.search(search);
+      const contacts = await clinic.owners.search({ ...search, columns: 'contact' });
+      // Narrow on the wire too, not only after row validation drops the rest.
+      expect(queries.at(-1)).not.toMatch(/o\.(email|address|notes|version)/);
+      expect(contacts.items.length).toBeGreaterThan(0);
+      expect(contacts.items).toEqual(
+        summaries.items.map(({ id, code, fullName, phoneNumber }) => ({
+          id,
+          code,
+          fullName,
+          phoneNumber,
+        })),
+      );
+    }
+  });
+
+  it("refuses pet names with columns: 'contact', naming withPetNames", async () => {
+    await expect(
+      vz
+        .forClinic(searchClinic)
+        .owners.search({ phone: '4567', columns: 'contact', withPetNames: true }),
+    ).rejects.toMatchObject({ issues: [{ field: 'withPetNames' }] });
+  });
+
   it('matches %, _ and \\ in a name literally', async () => {
     expect(await names({ name: '%' })).toEqual(['100% Tierlieb GmbH']);
     expect(await names({ name: '100%' })).toEqual(['100% Tierlieb GmbH']);

@@ -119,6 +119,10 @@ beforeAll(async () => {
     { name: 'a', limit: 1 },
     { phone: '0151 9998887', withPetNames: true },
     { code: first.code },
+    { name: 'Onlyina', columns: 'contact' as const },
+    { name: 'a', limit: 1, columns: 'contact' as const },
+    { phone: '0151 9998887', columns: 'contact' as const },
+    { code: first.code, columns: 'contact' as const },
   ]) {
     const found = await clinicA.owners.search(search);
     if (found.nextCursor) await clinicA.owners.search({ ...search, cursor: found.nextCursor });
