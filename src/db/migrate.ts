@@ -88,11 +88,11 @@ async function ensureCitus(client: pg.Client): Promise<void> {
   );
   const row = rows[0];
   if (row?.installed) return;
-  const fix = row?.available
-    ? "run 'create extension citus' on the coordinator (with citus in shared_preload_libraries)"
-    : 'this server has no Citus: install Citus and add it to shared_preload_libraries';
+  const server = row?.available
+    ? ''
+    : ' (this server offers no citus extension: install Citus and add it to shared_preload_libraries)';
   throw new MigrationError(
-    `citus extension not installed in database "${row?.database ?? '?'}": migrate({ citus: true }) distributes the schema on a Citus coordinator; ${fix}, or migrate without citus`,
+    `citus extension not installed in database "${row?.database ?? '?'}": migrate({ citus: true }) distributes the schema on a Citus coordinator; run 'create extension citus' there first${server}, or migrate without citus`,
   );
 }
 
