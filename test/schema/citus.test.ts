@@ -40,6 +40,8 @@ interface CitusPlan {
   /** `table.trigger`. */
   readonly droppedTriggers: string[];
   readonly settings: string[];
+  /** The statement type of the first statement, as 'VariableSetStmt'. */
+  firstStatement: string;
 }
 
 function readPlan(text: string): CitusPlan {
@@ -50,8 +52,10 @@ function readPlan(text: string): CitusPlan {
     addedKeys: [],
     droppedTriggers: [],
     settings: [],
+    firstStatement: '',
   };
   const tree = parseSync(text) as { stmts: { stmt: Obj }[] };
+  plan.firstStatement = Object.keys(tree.stmts[0]?.stmt ?? {})[0] ?? '';
   for (const { stmt } of tree.stmts) {
     if (isObj(stmt.SelectStmt)) {
       for (const target of stmt.SelectStmt.targetList as Obj[]) {
@@ -187,6 +191,7 @@ describe('migrate({ citus: true }) on plain PostgreSQL', () => {
 
 describe('the Citus step (sql/citus/) against the migrated schema', () => {
   it('is valid SQL that first sets sequential shard DDL for the one transaction', () => {
+    expect(plan.firstStatement).toBe('VariableSetStmt');
     expect(plan.settings[0]).toBe('citus.multi_shard_modify_mode');
     expect(plan.distributed.length).toBeGreaterThan(0);
   });
