@@ -61,27 +61,38 @@ select create_distributed_table('idempotency_keys', 'clinic_id', colocate_with =
 -- Called inside statements that Citus sends to the shards' nodes.
 select create_distributed_function('vz_code(text, integer)');
 
+-- Citus takes one ADD CONSTRAINT per ALTER TABLE on a distributed table.
 alter table clinics
-  add constraint clinics_owner_user_id_fkey foreign key (owner_user_id) references users (id),
+  add constraint clinics_owner_user_id_fkey foreign key (owner_user_id) references users (id);
+alter table clinics
   add constraint clinics_country_code_fkey foreign key (country_code) references countries (code);
 alter table clinic_staff
-  add constraint clinic_staff_clinic_id_fkey foreign key (clinic_id) references clinics (id),
+  add constraint clinic_staff_clinic_id_fkey foreign key (clinic_id) references clinics (id);
+alter table clinic_staff
   add constraint clinic_staff_user_id_fkey foreign key (user_id) references users (id);
 alter table clinic_counters
   add constraint clinic_counters_clinic_id_fkey foreign key (clinic_id) references clinics (id);
 alter table subscription_history
-  add constraint subscription_history_clinic_id_fkey foreign key (clinic_id) references clinics (id),
+  add constraint subscription_history_clinic_id_fkey foreign key (clinic_id) references clinics (id);
+alter table subscription_history
   add constraint subscription_history_subscription_type_id_fkey
-    foreign key (subscription_type_id) references subscription_types (id),
+    foreign key (subscription_type_id) references subscription_types (id);
+alter table subscription_history
   add constraint subscription_history_payment_method_id_fkey
-    foreign key (payment_method_id) references payment_methods (id),
-  add constraint subscription_history_activated_by_fkey foreign key (activated_by) references users (id),
-  add constraint subscription_history_suspended_by_fkey foreign key (suspended_by) references users (id),
+    foreign key (payment_method_id) references payment_methods (id);
+alter table subscription_history
+  add constraint subscription_history_activated_by_fkey
+    foreign key (activated_by) references users (id);
+alter table subscription_history
+  add constraint subscription_history_suspended_by_fkey
+    foreign key (suspended_by) references users (id);
+alter table subscription_history
   add constraint subscription_history_reactivated_by_fkey
     foreign key (reactivated_by) references users (id);
 alter table owners
   add constraint owners_clinic_id_fkey foreign key (clinic_id) references clinics (id);
 alter table pets
-  add constraint pets_pet_type_id_fkey foreign key (pet_type_id) references pet_types (id),
+  add constraint pets_pet_type_id_fkey foreign key (pet_type_id) references pet_types (id);
+alter table pets
   add constraint pets_clinic_id_owner_id_fkey
     foreign key (clinic_id, owner_id) references owners (clinic_id, id);

@@ -86,13 +86,19 @@ export function createStaffRepository(scope: ScopeContext): StaffRepository {
       const member = parseInput(staffAddSchema, input);
       await scope.facts();
       if (member.userId !== undefined) {
+        // The one clinic-scope statement that reads other clinics (the account must
+        // not work for another one). Written so that Citus can run it: the check is
+        // not correlated (Citus refuses a correlated subquery over the users
+        // reference table) and selects a column (Citus 13 fails on a zero-column
+        // subquery it plans apart). On Citus it reads every shard of clinic_staff
+        // (docs/scaling-out.md, "Citus").
         const row = await context.db.maybeOne(sql.type(linkRow)`
           with u as (
             select u.id from users u
             where u.id = ${member.userId} and u.role <> 'platform_admin'
               and not exists (
-                select from clinic_staff other
-                where other.user_id = u.id and other.clinic_id <> ${clinicId})
+                select 1 from clinic_staff other
+                where other.user_id = ${member.userId} and other.clinic_id <> ${clinicId})
           ), linked as (
             insert into clinic_staff as s (clinic_id, user_id, role)
             select ${clinicId}, u.id, ${member.role} from u
@@ -108,7 +114,7 @@ export function createStaffRepository(scope: ScopeContext): StaffRepository {
           select ${memberColumns}, false
           from clinic_staff s join users u on u.id = s.user_id
           where s.clinic_id = ${clinicId} and s.user_id in (select id from u)
-            and not exists (select from linked)`);
+            and not exists (select 1 from linked)`);
         if (!row) throw new NotFoundError('user', member.userId);
         if (!row.linked) {
           throw new ConflictError(

@@ -34,6 +34,12 @@ export interface MigrationFile {
   readonly name: string;
   readonly text: string;
   readonly checksum: string;
+  /**
+   * The file cut into statements, each sent on its own (Citus mode: Citus
+   * re-parses a DDL command's query string and refuses one that holds several
+   * statements). Absent: the whole file is sent as one query.
+   */
+  readonly statements?: readonly string[];
 }
 
 // Any fixed 64-bit number serialises every migrating process on one database.
@@ -72,11 +78,28 @@ async function readMigrationFiles(directory: string, prefix = ''): Promise<Migra
 /** The sub-folder of the migrations folder that holds the Citus step. */
 export const citusMigrationsFolder = 'citus';
 
+/**
+ * The statements of a Citus step file: each ends with `;` at the end of a line
+ * (the files of sql/citus/ hold no semicolon elsewhere, no function body, no
+ * string with a line that ends in one; test/schema/citus.test.ts compares the
+ * cut with PostgreSQL's parser). Comment-only pieces are dropped.
+ */
+export function splitStatements(text: string): string[] {
+  return text
+    .split(/;[ \t]*$/m)
+    .map((piece) => piece.trim())
+    .filter((piece) => piece.replace(/^\s*--.*$/gm, '').trim() !== '');
+}
+
 /** The Citus step's files (sql/citus/), named `citus/<file>` as they are recorded. */
-export function readCitusMigrationFiles(
+export async function readCitusMigrationFiles(
   directory: string = findMigrationsDirectory(),
 ): Promise<MigrationFile[]> {
-  return readMigrationFiles(join(directory, citusMigrationsFolder), `${citusMigrationsFolder}/`);
+  const files = await readMigrationFiles(
+    join(directory, citusMigrationsFolder),
+    `${citusMigrationsFolder}/`,
+  );
+  return files.map((file) => ({ ...file, statements: splitStatements(file.text) }));
 }
 
 /** Refuses Citus mode on a database without the citus extension, naming what is missing. */
@@ -158,7 +181,7 @@ export async function migrate(
 async function applyFile(client: pg.Client, file: MigrationFile): Promise<void> {
   await client.query('begin');
   try {
-    await client.query(file.text);
+    for (const statement of file.statements ?? [file.text]) await client.query(statement);
     await client.query('insert into vetalyze_migrations (name, checksum) values ($1, $2)', [
       file.name,
       file.checksum,
