@@ -24,6 +24,8 @@ export interface ExplainedStatement {
   readonly scans: number;
   /** Why EXPLAIN failed, when it did (counted as a failure). */
   readonly error?: string;
+  /** EXPLAIN needed the parameters written as literals (see `explain`). */
+  readonly inlined?: boolean;
 }
 
 /** What the check found. */
@@ -39,13 +41,19 @@ export interface CitusCheckResult {
 /** The database cannot be checked (no Citus, or not Citus-migrated). */
 export class CitusCheckError extends Error {}
 
-/** Every `Task Count` in an EXPLAIN (FORMAT JSON) tree. */
+/**
+ * The tasks of each distributed scan in an EXPLAIN (FORMAT JSON) tree: every
+ * `Task Count`, and 1 for each INSERT ... SELECT that pulls its rows to the
+ * coordinator (it then inserts them through at least one task, which EXPLAIN
+ * does not count).
+ */
 export function taskCounts(plan: unknown): number[] {
   if (Array.isArray(plan)) return plan.flatMap(taskCounts);
   if (typeof plan !== 'object' || plan === null) return [];
   const counts: number[] = [];
   for (const [key, value] of Object.entries(plan)) {
     if (key === 'Task Count' && typeof value === 'number') counts.push(value);
+    else if (key === 'INSERT/SELECT method' && value === 'pull to coordinator') counts.push(1);
     else counts.push(...taskCounts(value));
   }
   return counts;
@@ -84,18 +92,40 @@ async function explain(
   client: pg.Client,
   sql: string,
   values: readonly unknown[],
-): Promise<{ tasks: number; scans: number }> {
-  await client.query('begin');
+): Promise<{ tasks: number; scans: number; inlined: boolean }> {
+  const run = async (text: string, parameters: unknown[]) => {
+    await client.query('begin');
+    try {
+      const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(
+        `explain (format json) ${text}`,
+        parameters,
+      );
+      return taskCounts(rows[0]?.['QUERY PLAN']);
+    } finally {
+      await client.query('rollback');
+    }
+  };
+  let counts: number[];
+  let inlined = false;
   try {
-    const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(
-      `explain (format json) ${sql}`,
-      values as unknown[],
+    counts = await run(sql, [...values]);
+  } catch (error) {
+    // Citus cannot plan some INSERT ... SELECT with parameters before they are
+    // bound ('could not create distributed plan'); executing them binds them.
+    // EXPLAIN again with each parameter written as a literal.
+    if (values.length === 0) throw error;
+    const { rows } = await client.query<{ literals: string[] }>(
+      `select array[${values.map((_, index) => `quote_nullable($${index + 1}::text)`).join(', ')}] as literals`,
+      [...values],
     );
-    const counts = taskCounts(rows[0]?.['QUERY PLAN']);
-    return { tasks: counts.reduce((sum, count) => sum + count, 0), scans: counts.length };
-  } finally {
-    await client.query('rollback');
+    const literals = rows[0]?.literals ?? [];
+    counts = await run(
+      sql.replace(/\$(\d+)\b/g, (_, n: string) => literals[Number(n) - 1] ?? 'null'),
+      [],
+    );
+    inlined = true;
   }
+  return { tasks: counts.reduce((sum, count) => sum + count, 0), scans: counts.length, inlined };
 }
 
 /** The scope of `clinicId` with each method call's statements recorded under its name. */
@@ -279,8 +309,8 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
     for (const { call, clinicId, event } of sent) {
       if (notExplainable.test(event.sql)) continue;
       try {
-        const { tasks, scans } = await explain(admin, event.sql, event.values);
-        statements.push({ call, clinicId, sql: event.sql, tasks, scans });
+        const { tasks, scans, inlined } = await explain(admin, event.sql, event.values);
+        statements.push({ call, clinicId, sql: event.sql, tasks, scans, inlined });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         statements.push({ call, clinicId, sql: event.sql, tasks: 0, scans: 0, error: message });
@@ -301,7 +331,7 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
 export function formatCitusCheck(result: CitusCheckResult): string {
   const lines = result.statements.map(
     (s) =>
-      `${s.error ? 'ERROR' : s.tasks > 1 ? 'MULTI' : 'ok   '} ${s.call.padEnd(17)} tasks=${s.tasks} scans=${s.scans}  ${s.error ? `${s.error}: ` : ''}${s.sql.replace(/\s+/g, ' ').trim().slice(0, 110)}`,
+      `${s.error ? 'ERROR' : s.tasks > 1 ? 'MULTI' : 'ok   '} ${s.call.padEnd(17)} tasks=${s.tasks} scans=${s.scans}${s.inlined ? ' (literals)' : ''}  ${s.error ? `${s.error}: ` : ''}${s.sql.replace(/\s+/g, ' ').trim().slice(0, 110)}`,
   );
   for (const failed of result.failedCalls) lines.push(`FAILED CALL ${failed}`);
   const calls = new Set(result.statements.map((s) => s.call)).size;
