@@ -80,9 +80,9 @@ export const citusMigrationsFolder = 'citus';
 
 /**
  * The statements of a Citus step file: each ends with `;` at the end of a line
- * (the files of sql/citus/ hold no semicolon elsewhere, no function body, no
- * string with a line that ends in one; test/schema/citus.test.ts compares the
- * cut with PostgreSQL's parser). Comment-only pieces are dropped.
+ * (no other line of sql/citus/, comments included, ends in one, and there is
+ * no function body; test/schema/citus.test.ts compares the cut with
+ * PostgreSQL's parser). Comment-only pieces are dropped.
  */
 export function splitStatements(text: string): string[] {
   return text

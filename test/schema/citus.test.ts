@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCitusMigrationFiles } from '../../src/db/migrate.js';
+import { readCitusMigrationFiles, splitStatements } from '../../src/db/migrate.js';
 import {
   createVetalyze,
   findMigrationsDirectory,
@@ -194,6 +194,19 @@ describe('the Citus step (sql/citus/) against the migrated schema', () => {
     expect(plan.firstStatement).toBe('VariableSetStmt');
     expect(plan.settings[0]).toBe('citus.multi_shard_modify_mode');
     expect(plan.distributed.length).toBeGreaterThan(0);
+  });
+
+  it('is cut into statements where PostgreSQL cuts it (Citus mode sends them one by one)', async () => {
+    for (const file of await readCitusMigrationFiles()) {
+      const parsed = (parseSync(file.text) as { stmts: unknown[] }).stmts.length;
+      expect(file.statements?.length).toBe(parsed);
+      for (const statement of file.statements ?? [])
+        expect((parseSync(statement) as { stmts: unknown[] }).stmts.length).toBe(1);
+    }
+    expect(splitStatements('-- a\nselect 1;\n-- b\nselect 2 ;  \n-- end\n')).toEqual([
+      '-- a\nselect 1',
+      '-- b\nselect 2',
+    ]);
   });
 
   it('distributes every table with a clinic_id column by clinic_id, co-located with clinics', async () => {
