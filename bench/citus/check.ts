@@ -184,9 +184,7 @@ async function drain(stream: AsyncIterable<unknown>): Promise<void> {
 }
 
 /**
- * Creates two clinics through the library (no subscriptions: a clinic scope
- * does not need one, and subscriptions.activate fails on Citus 13, see
- * docs/scaling-out.md) and calls
+ * Creates two clinics with subscriptions through the library and calls
  * every clinic-scope method, as the single-shard test does; returns the
  * statements each call sent.
  */
@@ -204,8 +202,21 @@ async function runClinicCalls(
       clinicPhoneNumber: '+49 30 1234567',
       owner: { email: `citus-check-${name}-${tag}@example.com`, fullName: `Owner ${name}` },
     });
+  const operator = await vz.users.create({
+    email: `citus-check-ops-${tag}@example.com`,
+    fullName: 'Citus Check Operator',
+    role: 'platform_admin',
+  });
   const clinicA = await makeClinic('a');
   const clinicB = await makeClinic('b');
+  for (const clinic of [clinicA, clinicB]) {
+    await vz.subscriptions.activate({
+      clinicId: clinic.id,
+      subscriptionTypeId: 1,
+      paymentMethodId: 1,
+      activatedBy: operator.id,
+    });
+  }
   const receptionist = await vz.users.create({
     email: `citus-check-rec-${tag}@example.com`,
     fullName: 'Citus Check Receptionist',
