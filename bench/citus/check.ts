@@ -274,6 +274,16 @@ async function runClinicCalls(
     { fullName: 'Imported One', phoneNumber: '030 1112223', pets: [{ name: 'Imp', petTypeId: 1 }] },
     { fullName: 'Imported Two' },
   ]);
+  // The keyed writes (src/idempotency.ts), first call and retry.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await a.owners.create(
+      { fullName: 'Keyed Owner', pets: [{ name: 'Keyed', petTypeId: 1 }] },
+      { idempotencyKey: `citus-check-owner-${tag}` },
+    );
+    await a.owners.import([{ fullName: 'Keyed Import' }], {
+      idempotencyKey: `citus-check-import-${tag}`,
+    });
+  }
   await drain(a.owners.export());
   await a.owners.remove(second.id);
 

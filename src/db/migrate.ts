@@ -95,10 +95,12 @@ export function splitStatements(text: string): string[] {
 export async function readCitusMigrationFiles(
   directory: string = findMigrationsDirectory(),
 ): Promise<MigrationFile[]> {
-  const files = await readMigrationFiles(
-    join(directory, citusMigrationsFolder),
-    `${citusMigrationsFolder}/`,
-  );
+  const folder = join(directory, citusMigrationsFolder);
+  if (!existsSync(folder))
+    throw new MigrationError(
+      `Citus mode needs the ${citusMigrationsFolder}/ folder in ${directory}`,
+    );
+  const files = await readMigrationFiles(folder, `${citusMigrationsFolder}/`);
   return files.map((file) => ({ ...file, statements: splitStatements(file.text) }));
 }
 

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
 import pg from 'pg';
@@ -177,6 +178,13 @@ describe('migrate({ citus: true }) on plain PostgreSQL', () => {
       await vz.close();
     }
     expect(await snapshot(empty.url)).toEqual({ tables: [], recorded: [] });
+  });
+
+  it('refuses a migrations folder without citus/, before connecting', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'vz-no-citus-'));
+    await expect(
+      migrate('postgres://nobody@127.0.0.1:1/none', { directory, citus: true }),
+    ).rejects.toThrow(new MigrationError(`Citus mode needs the citus/ folder in ${directory}`));
   });
 
   it('leaves the ordinary path as it was: migrate(url) never reads sql/citus/', async () => {
