@@ -36,6 +36,8 @@ export interface CitusCheckResult {
   readonly multiTask: readonly ExplainedStatement[];
   /** Calls that failed with a database error (not the expected not-found or conflict). */
   readonly failedCalls: readonly string[];
+  /** Public clinic-scope methods the check did not call (it must be extended). */
+  readonly uncalled: readonly string[];
 }
 
 /** The database cannot be checked (no Citus, or not Citus-migrated). */
@@ -133,9 +135,9 @@ function tracked(
   vz: Vetalyze,
   clinicId: number,
   events: QueryEvent[],
-  sent: { call: string; clinicId: number; event: QueryEvent }[],
-  failedCalls: string[],
+  run: ClinicCallsRun,
 ): ClinicScope {
+  const { sent, failedCalls, called } = run;
   const scope = vz.forClinic(clinicId);
   const wrap = <Group extends object>(groupName: string, group: Group): Group =>
     new Proxy(group, {
@@ -144,6 +146,7 @@ function tracked(
         if (typeof member !== 'function') return member;
         const call = `${groupName}.${String(key)}`;
         return (...args: unknown[]) => {
+          called.add(call);
           const before = events.length;
           const record = () => {
             for (const event of events.slice(before)) sent.push({ call, clinicId, event });
@@ -183,16 +186,33 @@ async function drain(stream: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of stream);
 }
 
+/** What {@link runClinicCalls} did. */
+export interface ClinicCallsRun {
+  /** Each statement a clinic-scope call sent, with the call and its clinic. */
+  readonly sent: { call: string; clinicId: number; event: QueryEvent }[];
+  /** Calls that failed with a database error, as 'owners.get: message'. */
+  readonly failedCalls: string[];
+  /** The methods called, as 'owners.get'. */
+  readonly called: Set<string>;
+}
+
+/** Every public method of a clinic scope, as 'owners.get'. */
+export function clinicScopeMethods(scope: ClinicScope): string[] {
+  return (['owners', 'pets', 'staff'] as const).flatMap((group) =>
+    Object.entries(scope[group])
+      .filter(([, member]) => typeof member === 'function')
+      .map(([name]) => `${group}.${name}`),
+  );
+}
+
 /**
  * Creates two clinics with subscriptions through the library and calls
- * every clinic-scope method, as the single-shard test does; returns the
- * statements each call sent.
+ * every clinic-scope method, as the single-shard test does. `vz` must report
+ * each statement into `events` (its onQuery). Runs on plain PostgreSQL too
+ * (CI checks there that it calls every public method).
  */
-async function runClinicCalls(
-  vz: Vetalyze,
-  events: QueryEvent[],
-  failedCalls: string[],
-): Promise<{ call: string; clinicId: number; event: QueryEvent }[]> {
+export async function runClinicCalls(vz: Vetalyze, events: QueryEvent[]): Promise<ClinicCallsRun> {
+  const run: ClinicCallsRun = { sent: [], failedCalls: [], called: new Set() };
   const tag = randomBytes(4).toString('hex');
   const makeClinic = (name: string) =>
     vz.clinics.create({
@@ -223,8 +243,7 @@ async function runClinicCalls(
     role: 'receptionist',
   });
 
-  const sent: { call: string; clinicId: number; event: QueryEvent }[] = [];
-  const a = tracked(vz, clinicA.id, events, sent, failedCalls);
+  const a = tracked(vz, clinicA.id, events, run);
   const first = await a.owners.create({
     fullName: 'Alice Onlyina',
     phoneNumber: '+49 151 9998887',
@@ -288,7 +307,7 @@ async function runClinicCalls(
   await a.owners.remove(second.id);
 
   // Clinic B handed A's ids: each call fails, through statements of its own.
-  const b = tracked(vz, clinicB.id, events, sent, failedCalls);
+  const b = tracked(vz, clinicB.id, events, run);
   await ignoreErrors(b.owners.get(first.id));
   await ignoreErrors(b.owners.update(first.id, { version: 2, fullName: 'Hacked' }));
   await ignoreErrors(b.owners.remove(first.id));
@@ -300,7 +319,7 @@ async function runClinicCalls(
   await ignoreErrors(b.staff.deactivate(doctor.userId));
   await b.owners.list();
   await drain(b.owners.export());
-  return sent;
+  return run;
 }
 
 /**
@@ -319,13 +338,15 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
       cacheInvalidation: false,
       onQuery: (event) => events.push(event),
     });
-    const failedCalls: string[] = [];
-    let sent: { call: string; clinicId: number; event: QueryEvent }[];
+    let run: ClinicCallsRun;
+    let uncalled: string[];
     try {
-      sent = await runClinicCalls(vz, events, failedCalls);
+      run = await runClinicCalls(vz, events);
+      uncalled = clinicScopeMethods(vz.forClinic(1)).filter((method) => !run.called.has(method));
     } finally {
       await vz.close();
     }
+    const { sent, failedCalls } = run;
     const statements: ExplainedStatement[] = [];
     for (const { call, clinicId, event } of sent) {
       if (notExplainable.test(event.sql)) continue;
@@ -342,6 +363,7 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
       statements,
       multiTask: statements.filter((statement) => statement.tasks > 1 || statement.error),
       failedCalls,
+      uncalled,
     };
   } finally {
     await admin.end();
@@ -355,6 +377,8 @@ export function formatCitusCheck(result: CitusCheckResult): string {
       `${s.error ? 'ERROR' : s.tasks > 1 ? 'MULTI' : 'ok   '} ${s.call.padEnd(17)} tasks=${s.tasks} scans=${s.scans}${s.inlined ? ' (literals)' : ''}  ${s.error ? `${s.error}: ` : ''}${s.sql.replace(/\s+/g, ' ').trim().slice(0, 110)}`,
   );
   for (const failed of result.failedCalls) lines.push(`FAILED CALL ${failed}`);
+  for (const method of result.uncalled)
+    lines.push(`NOT CALLED ${method} (bench/citus/check.ts must call it)`);
   const calls = new Set(result.statements.map((s) => s.call)).size;
   lines.push(
     `Citus ${result.citusVersion}: ${result.statements.length} statements of ${calls} clinic-scope methods; ${result.multiTask.length} need more than one task or fail to plan; ${result.failedCalls.length} calls failed`,

@@ -1,7 +1,8 @@
+import type { QueryEvent } from '@vetalyze/db';
 import { describe, expect, it, vi } from 'vitest';
-import { taskCounts } from '../../bench/citus/check.js';
+import { clinicScopeMethods, runClinicCalls, taskCounts } from '../../bench/citus/check.js';
 import { main } from '../../bench/program.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, createTestVetalyze } from '../helpers/database.js';
 
 /**
  * `vetalyze citus-check` and `vetalyze migrate --citus` where CI runs them:
@@ -39,6 +40,20 @@ describe('on plain PostgreSQL', () => {
     const { status, output } = await vetalyze('migrate', '--citus', '--database-url', database.url);
     expect(status).toBe(1);
     expect(output).toContain(`citus extension not installed in database "${database.name}"`);
+  });
+});
+
+describe("citus-check's calls", () => {
+  it('call every public clinic-scope method without a database error (run here on PostgreSQL)', async () => {
+    const events: QueryEvent[] = [];
+    const { vz } = await createTestVetalyze({
+      cacheInvalidation: false,
+      onQuery: (event) => events.push(event),
+    });
+    const run = await runClinicCalls(vz, events);
+    expect(run.failedCalls).toEqual([]);
+    expect([...run.called].sort()).toEqual(clinicScopeMethods(vz.forClinic(1)).sort());
+    expect(run.sent.length).toBeGreaterThan(50);
   });
 });
 
