@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { type BenchFlags, benchCommand } from './commands/bench.js';
+import { citusCheckCommand } from './commands/citus-check.js';
 import { compareCommand } from './commands/compare.js';
 import { type ExplainFlags, explainCommand } from './commands/explain.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -56,9 +57,24 @@ export function createProgram(): Command {
     .command('migrate')
     .description('apply the library migrations (sql/) to a database')
     .addOption(databaseUrlOption('required').makeOptionMandatory())
+    .option(
+      '--citus',
+      'on a Citus coordinator: also distribute the schema by clinic (docs/scaling-out.md)',
+    )
+    .action(async (flags: { databaseUrl: string; citus?: boolean }) => {
+      await checkDatabaseUrl(flags.databaseUrl);
+      await migrateCommand(flags.databaseUrl, flags.citus === true);
+    });
+
+  program
+    .command('citus-check')
+    .description(
+      'on a Citus-migrated database: call every clinic-scope method and print the task count of each statement; exit 1 if one needs more than one task',
+    )
+    .addOption(databaseUrlOption('required').makeOptionMandatory())
     .action(async (flags: { databaseUrl: string }) => {
       await checkDatabaseUrl(flags.databaseUrl);
-      await migrateCommand(flags.databaseUrl);
+      process.exitCode = await citusCheckCommand(flags.databaseUrl);
     });
 
   program

@@ -184,8 +184,12 @@ export interface Vetalyze {
    * `vz.forClinic(id, { afterLsn })` and sees the write.
    */
   lastWriteLsn(clinicId: number): Promise<string | undefined>;
-  /** Applies pending migrations from the package's sql/ folder (see `migrate`). */
-  migrate(): Promise<MigrationResult>;
+  /**
+   * Applies pending migrations from the package's sql/ folder (see `migrate`);
+   * `{ citus: true }` also distributes the schema on a Citus coordinator
+   * (docs/scaling-out.md, "Citus").
+   */
+  migrate(options?: { readonly citus?: boolean }): Promise<MigrationResult>;
   /** Ends every pool; waits for running statements. */
   close(): Promise<void>;
   /**
@@ -306,7 +310,10 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
         clinicId,
       ),
     lastWriteLsn: async (clinicId) => router?.lastWriteLsn(clinicId),
-    migrate: () => migrate(settings.connectionString),
+    migrate: (options) =>
+      options?.citus
+        ? migrate(settings.connectionString, { citus: true })
+        : migrate(settings.connectionString),
     close: async () => {
       // Idle connections are unref'd (allowExitOnIdle), so nothing else would keep
       // the process alive until they have ended: an awaited close() never settled

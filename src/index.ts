@@ -37,7 +37,12 @@ export type { PetsRepository } from './clinic/pets.js';
 export type { Owner, Pet, PetSex, PetWithOwner } from './clinic/rows.js';
 export type { ClinicScope } from './clinic/scope.js';
 export type { StaffMember, StaffRepository } from './clinic/staff.js';
-export { findMigrationsDirectory, type MigrationResult, migrate } from './db/migrate.js';
+export {
+  findMigrationsDirectory,
+  type MigrateOptions,
+  type MigrationResult,
+  migrate,
+} from './db/migrate.js';
 export type { PoolSsl } from './db/pool.js';
 export type { QueryEvent, SlowQueryEvent } from './db/query-event.js';
 export type { ReadOptions } from './db/replicas.js';

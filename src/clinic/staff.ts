@@ -88,6 +88,12 @@ const memberColumns = sql.fragment`
  * Links an existing account that is no other clinic's member; re-adding a
  * deactivated member reactivates them. No row when the account is missing, a
  * platform admin or another clinic's; `linked` false when already active here.
+ * The one clinic-scope statement that reads other
+ * clinics (the account must not work for another one), written so that Citus
+ * can run it: the check is not correlated (Citus refuses a correlated subquery
+ * over the users reference table) and its subqueries select a column (Citus 13
+ * fails on a zero-column subquery it plans apart). On Citus it reads every
+ * shard of clinic_staff (docs/scaling-out.md, "Citus").
  */
 const linkMemberStatement = statement(
   'clinic.staff.add:link',
@@ -98,8 +104,8 @@ const linkMemberStatement = statement(
       select u.id from users u
       where u.id = ${p.userId} and u.role <> 'platform_admin'
         and not exists (
-          select from clinic_staff other
-          where other.user_id = u.id and other.clinic_id <> ${p.clinicId})
+          select 1 from clinic_staff other
+          where other.user_id = ${p.userId} and other.clinic_id <> ${p.clinicId})
     ), linked as (
       insert into clinic_staff as s (clinic_id, user_id, role)
       select ${p.clinicId}, u.id, ${p.role} from u
@@ -115,7 +121,7 @@ const linkMemberStatement = statement(
     select ${memberColumns}, false
     from clinic_staff s join users u on u.id = s.user_id
     where s.clinic_id = ${p.clinicId} and s.user_id in (select id from u)
-      and not exists (select from linked)`,
+      and not exists (select 1 from linked)`,
 );
 
 /** Creates the account and its membership in one statement. */

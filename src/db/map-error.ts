@@ -148,6 +148,22 @@ export function isConnectionFailure(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The schema's name of a violated constraint. On Citus the shard that refused
+ * the row reports its own copy's name, the schema's name plus `_<shard id>`
+ * (`pets_microchip_key_102050`); the suffix is dropped when what remains is a
+ * constraint this module knows. The library's names never end in digits, so
+ * on plain PostgreSQL nothing changes.
+ */
+function schemaConstraintName(constraint: string): string {
+  const isKnown = (name: string) =>
+    Object.hasOwn(constraintFields, name) ||
+    tenantForeignKeys.has(name) ||
+    clinicForeignKeys.test(name);
+  const base = /^(.+)_\d+$/.exec(constraint)?.[1];
+  return base !== undefined && !isKnown(constraint) && isKnown(base) ? base : constraint;
+}
+
 /** pg-pool's words when every connection stayed busy past `connectionTimeoutMillis`. */
 const poolExhaustedMessage = 'timeout exceeded when trying to connect';
 
@@ -159,7 +175,7 @@ export function toVetalyzeError(error: unknown): VetalyzeError {
   if (error instanceof VetalyzeError) return error;
   const pg = findPgError(error);
   const sqlstate = pg?.code ?? '';
-  const constraint = pg?.constraint ?? '';
+  const constraint = schemaConstraintName(pg?.constraint ?? '');
   const known = constraintFields[constraint];
   const options = { cause: error };
 

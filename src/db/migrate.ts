@@ -13,10 +13,33 @@ export interface MigrationResult {
   readonly alreadyApplied: readonly string[];
 }
 
-interface MigrationFile {
+/** Options of `migrate()`. */
+export interface MigrateOptions {
+  /** The folder of the migration files. @default the package's sql/ folder */
+  readonly directory?: string;
+  /**
+   * Citus mode, on a Citus coordinator: after the ordinary files, applies the
+   * files of sql/citus/ (recorded as `citus/<file>`), which make the shared
+   * lookups and `users` reference tables and distribute `clinics` by id and
+   * every tenant table by `clinic_id`, co-located (docs/scaling-out.md,
+   * "Citus"). Applied once; later calls apply nothing new. Refused with a
+   * MigrationError, before anything is written, when the database has no
+   * `citus` extension. @default false
+   */
+  readonly citus?: boolean;
+}
+
+/** One migration file, as read and recorded. */
+export interface MigrationFile {
   readonly name: string;
   readonly text: string;
   readonly checksum: string;
+  /**
+   * The file cut into statements, each sent on its own (Citus mode: Citus
+   * re-parses a DDL command's query string and refuses one that holds several
+   * statements). Absent: the whole file is sent as one query.
+   */
+  readonly statements?: readonly string[];
 }
 
 // Any fixed 64-bit number serialises every migrating process on one database.
@@ -38,13 +61,63 @@ export function findMigrationsDirectory(): string {
   );
 }
 
-async function readMigrationFiles(directory: string): Promise<MigrationFile[]> {
+async function readMigrationFiles(directory: string, prefix = ''): Promise<MigrationFile[]> {
   const names = (await readdir(directory)).filter((name) => /^\d{4}_.+\.sql$/.test(name)).sort();
   return Promise.all(
     names.map(async (name) => {
       const text = await readFile(join(directory, name), 'utf8');
-      return { name, text, checksum: createHash('sha256').update(text).digest('hex') };
+      return {
+        name: `${prefix}${name}`,
+        text,
+        checksum: createHash('sha256').update(text).digest('hex'),
+      };
     }),
+  );
+}
+
+/** The sub-folder of the migrations folder that holds the Citus step. */
+export const citusMigrationsFolder = 'citus';
+
+/**
+ * The statements of a Citus step file: each ends with `;` at the end of a line
+ * (no other line of sql/citus/, comments included, ends in one, and there is
+ * no function body; test/schema/citus.test.ts compares the cut with
+ * PostgreSQL's parser). Comment-only pieces are dropped.
+ */
+export function splitStatements(text: string): string[] {
+  return text
+    .split(/;[ \t]*$/m)
+    .map((piece) => piece.trim())
+    .filter((piece) => piece.replace(/^\s*--.*$/gm, '').trim() !== '');
+}
+
+/** The Citus step's files (sql/citus/), named `citus/<file>` as they are recorded. */
+export async function readCitusMigrationFiles(
+  directory: string = findMigrationsDirectory(),
+): Promise<MigrationFile[]> {
+  const folder = join(directory, citusMigrationsFolder);
+  if (!existsSync(folder))
+    throw new MigrationError(
+      `Citus mode needs the ${citusMigrationsFolder}/ folder in ${directory}`,
+    );
+  const files = await readMigrationFiles(folder, `${citusMigrationsFolder}/`);
+  return files.map((file) => ({ ...file, statements: splitStatements(file.text) }));
+}
+
+/** Refuses Citus mode on a database without the citus extension, naming what is missing. */
+async function ensureCitus(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ database: string; installed: boolean; available: boolean }>(
+    `select current_database() as database,
+       exists (select from pg_extension where extname = 'citus') as installed,
+       exists (select from pg_available_extensions where name = 'citus') as available`,
+  );
+  const row = rows[0];
+  if (row?.installed) return;
+  const server = row?.available
+    ? ''
+    : ' (this server offers no citus extension: install Citus and add it to shared_preload_libraries)';
+  throw new MigrationError(
+    `citus extension not installed in database "${row?.database ?? '?'}": migrate({ citus: true }) distributes the schema on a Citus coordinator; run 'create extension citus' there first${server}, or migrate without citus`,
   );
 }
 
@@ -52,15 +125,23 @@ async function readMigrationFiles(directory: string): Promise<MigrationFile[]> {
  * Applies every pending file of sql/ in order, each in its own transaction, and
  * records its name and checksum. Refuses when an applied file has changed. Safe
  * when many processes call it at once: they queue on an advisory lock.
+ *
+ * The second argument is the migrations folder, or {@link MigrateOptions}:
+ * `migrate(url, { citus: true })` also applies the Citus step (sql/citus/).
  */
 export async function migrate(
   connectionString: string,
-  directory: string = findMigrationsDirectory(),
+  directoryOrOptions: string | MigrateOptions = {},
 ): Promise<MigrationResult> {
+  const options: MigrateOptions =
+    typeof directoryOrOptions === 'string' ? { directory: directoryOrOptions } : directoryOrOptions;
+  const directory = options.directory ?? findMigrationsDirectory();
   const files = await readMigrationFiles(directory);
+  if (options.citus) files.push(...(await readCitusMigrationFiles(directory)));
   const client = new pg.Client({ connectionString });
   try {
     await client.connect();
+    if (options.citus) await ensureCitus(client);
     await client.query('select pg_advisory_lock($1)', [migrationLockKey.toString()]);
     try {
       await client.query(`create table if not exists vetalyze_migrations (
@@ -102,7 +183,7 @@ export async function migrate(
 async function applyFile(client: pg.Client, file: MigrationFile): Promise<void> {
   await client.query('begin');
   try {
-    await client.query(file.text);
+    for (const statement of file.statements ?? [file.text]) await client.query(statement);
     await client.query('insert into vetalyze_migrations (name, checksum) values ($1, $2)', [
       file.name,
       file.checksum,

@@ -301,6 +301,8 @@ interface ActivateParams {
  * (empty, or keyed: nothing is offered, so nothing changes, when the key is live).
  */
 function activateCtes(p: ActivateParams, offeredGate: FragmentSqlToken) {
+  // `select 1`, not `select`, in the EXISTS over CTEs: Citus 13 plans such a CTE
+  // apart and cannot read back a zero-column result (docs/scaling-out.md, "Citus").
   return sql.fragment`live as (
     select o.status, o.ends_on
     from subscription_history o
@@ -312,7 +314,7 @@ function activateCtes(p: ActivateParams, offeredGate: FragmentSqlToken) {
   ), closed as (
     update subscription_history s set status = 'expired'
     where s.clinic_id = ${p.clinicId} and s.status = 'active' and s.ends_on <= current_date
-      and exists (select from offered)
+      and exists (select 1 from offered)
     returning s.id
   ), closing as (
     select count(*) as closed from closed
@@ -331,7 +333,7 @@ function activateInsert(p: ActivateParams) {
     coalesce(${p.amount}::numeric, t.price), ${p.activatedBy}
   from offered t, closing, period
   where not exists (
-    select from live where live.status = 'suspended' or live.ends_on > current_date)
+    select 1 from live where live.status = 'suspended' or live.ends_on > current_date)
   returning ${returningRecordSql}`;
 }
 

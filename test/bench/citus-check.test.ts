@@ -1,0 +1,89 @@
+import type { QueryEvent } from '@vetalyze/db';
+import { describe, expect, it, vi } from 'vitest';
+import { clinicScopeMethods, runClinicCalls, taskCounts } from '../../bench/citus/check.js';
+import { main } from '../../bench/program.js';
+import { createTestDatabase, createTestVetalyze } from '../helpers/database.js';
+
+/**
+ * `vetalyze citus-check` and `vetalyze migrate --citus` where CI runs them:
+ * on plain PostgreSQL, without Citus. What they print on a real Citus is in
+ * docs/scaling-out.md ("Citus").
+ */
+
+async function vetalyze(...args: string[]): Promise<{ status: number; output: string }> {
+  let output = '';
+  const keep = (chunk: unknown) => {
+    output += String(chunk);
+    return true;
+  };
+  vi.spyOn(process.stderr, 'write').mockImplementation(keep);
+  vi.spyOn(process.stdout, 'write').mockImplementation(keep);
+  try {
+    const status = await main(['node', 'vetalyze', ...args]);
+    return { status, output };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+describe('on plain PostgreSQL', () => {
+  it('citus-check exits 1: citus extension not installed', async () => {
+    const database = await createTestDatabase();
+    const { status, output } = await vetalyze('citus-check', '--database-url', database.url);
+    expect(status).toBe(1);
+    expect(output).toContain(`citus extension not installed in database "${database.name}"`);
+    expect(output).toContain('vetalyze migrate --citus');
+  });
+
+  it('migrate --citus exits 1 naming the missing extension', async () => {
+    const database = await createTestDatabase();
+    const { status, output } = await vetalyze('migrate', '--citus', '--database-url', database.url);
+    expect(status).toBe(1);
+    expect(output).toContain(`citus extension not installed in database "${database.name}"`);
+  });
+});
+
+describe("citus-check's calls", () => {
+  it('call every public clinic-scope method without a database error (run here on PostgreSQL)', async () => {
+    const events: QueryEvent[] = [];
+    const { vz } = await createTestVetalyze({
+      cacheInvalidation: false,
+      onQuery: (event) => events.push(event),
+    });
+    const run = await runClinicCalls(vz, events);
+    expect(run.failedCalls).toEqual([]);
+    expect([...run.called].sort()).toEqual(clinicScopeMethods(vz.forClinic(1)).sort());
+    expect(run.sent.length).toBeGreaterThan(50);
+  });
+});
+
+describe('taskCounts', () => {
+  it('sums nothing for a plan without Citus, and finds every Task Count of a Citus plan', () => {
+    expect(taskCounts([{ Plan: { 'Node Type': 'Result' } }])).toEqual([]);
+    // Shape of Citus 13's EXPLAIN (FORMAT JSON): a CTE subplan and the main router job.
+    const plan = [
+      {
+        Plan: {
+          'Node Type': 'Custom Scan',
+          'Custom Plan Provider': 'Citus Adaptive',
+          'Distributed Query': {
+            Subplans: [
+              {
+                PlannedStmt: [
+                  {
+                    Plan: {
+                      'Node Type': 'Custom Scan',
+                      'Distributed Query': { Job: { 'Task Count': 1, 'Tasks Shown': 'All' } },
+                    },
+                  },
+                ],
+              },
+            ],
+            Job: { 'Task Count': 32, 'Tasks Shown': 'One of 32' },
+          },
+        },
+      },
+    ];
+    expect(taskCounts(plan).sort()).toEqual([1, 32]);
+  });
+});
