@@ -4,9 +4,10 @@ import pg from 'pg';
 import { describeEnvironment, type Environment } from './environment.js';
 import type { GeneratorOptions } from './generate/options.js';
 import { createPrng } from './generate/prng.js';
-import { measureLatency } from './measure/latency.js';
+import { type LatencyResult, measureLatency } from './measure/latency.js';
+import { type LeanResult, measureLean } from './measure/lean.js';
 import { measureLoad } from './measure/load.js';
-import { measureOverhead } from './measure/overhead.js';
+import { measureOverhead, type OverheadResult } from './measure/overhead.js';
 import { measureStorage } from './measure/storage.js';
 import { measureThroughput } from './measure/throughput.js';
 import { checksOf, flatCostOf } from './report/checks.js';
@@ -36,10 +37,16 @@ export interface BenchOptions {
   readonly warmupMs: number;
   /** Library/raw pairs per operation. */
   readonly overheadSamples: number;
+  /** Library/lean pairs per operation and repeat; 0 skips the lean reference. */
+  readonly leanSamples: number;
+  /** Latency passes per scale after seeding once (`--repeat`); reports take the medians. */
+  readonly repeat: number;
   /** Seconds per side of the throughput comparison; 0 skips it. */
   readonly throughputSeconds: number;
   /** Seconds per load step; 0 skips the load scenarios. */
   readonly loadStepSeconds: number;
+  /** The load's base rate at every scale; undefined: the seed's rate at its scenarios' scales only. */
+  readonly loadRate?: number | undefined;
   /** Multiples of the seed's rate the load scenarios climb through. */
   readonly loadMultiples: readonly number[];
   /** The operations with their budgets (operationTargets, or with `--budgets` applied). */
@@ -145,46 +152,87 @@ async function prepareScenarios(
   return scenarios;
 }
 
-/** Latency, and library/raw pairs, of every chosen operation in turn. */
+/** What one operation gathered over the passes. */
+interface Gathered {
+  readonly target: OperationTarget;
+  readonly latencies: LatencyResult[];
+  readonly leans: LeanResult[];
+  overhead: OverheadResult | null;
+}
+
+/**
+ * Latency, library/lean pairs and (first pass only) library/raw pairs of every
+ * chosen operation in turn, `repeat` passes over all of them: a pass apart in
+ * time, so the spread over passes shows what the machine's drift does to a figure.
+ */
 async function measureOperations(session: ScaleSession): Promise<OperationReport[]> {
-  const { options, scenarios, recorder, vz, clinics, generator } = session;
-  const { log } = options;
-  const operations: OperationReport[] = [];
-  const targets = options.targets.filter(
-    (target) => options.only.length === 0 || options.only.includes(target.id),
-  );
-  for (const target of targets) {
-    const scenario = scenarios.get(target.id);
-    if (!scenario) {
-      log(`  ${target.id}: no scenario (API missing), skipped`);
+  const { options, scenarios, clinics, generator } = session;
+  const gathered: Gathered[] = [];
+  for (const target of options.targets) {
+    if (options.only.length > 0 && !options.only.includes(target.id)) continue;
+    if (!scenarios.has(target.id)) {
+      options.log(`  ${target.id}: no scenario (API missing), skipped`);
       continue;
     }
-    await scenario.prepare?.();
-    try {
-      const latency = await measureLatency(scenario, recorder, {
-        timeMs: options.timeMs,
-        warmupMs: options.warmupMs,
-        warmupIterations: 30,
-        minIterations: 64,
-      });
-      await scenario.prepare?.();
-      const overhead =
-        options.overheadSamples > 0
-          ? await measureOverhead(scenario, target.kind, recorder, vz, options.overheadSamples)
-          : null;
-      const report = operationReport(target, clinics, generator.ownersPerClinic, latency, overhead);
-      operations.push(report);
-      log(
-        `  ${target.id.padEnd(32)} p50 ${report.p50Ms} ms  p95 ${report.p95Ms} ms  (budget ${target.budgetP95Ms})` +
-          (report.overhead
-            ? `  vs raw p50 ${report.overhead.ratioP50}x p95 ${report.overhead.ratioP95}x`
-            : ''),
-      );
-    } finally {
-      await scenario.finish?.();
-    }
+    gathered.push({ target, latencies: [], leans: [], overhead: null });
   }
-  return operations;
+  for (let pass = 0; pass < options.repeat; pass++) {
+    if (options.repeat > 1) options.log(`  pass ${pass + 1} of ${options.repeat}`);
+    for (const entry of gathered) await measureOperation(session, entry, pass);
+  }
+  return gathered.map((entry) =>
+    operationReport(
+      entry.target,
+      clinics,
+      generator.ownersPerClinic,
+      entry.latencies,
+      entry.overhead,
+      entry.leans,
+    ),
+  );
+}
+
+/** One pass of one operation: latency, then its lean pairs, then (first pass) its replay pairs. */
+async function measureOperation(session: ScaleSession, entry: Gathered, pass: number) {
+  const { options, scenarios, recorder, vz } = session;
+  const { target } = entry;
+  const scenario = scenarios.get(target.id) as Scenario;
+  await scenario.prepare?.();
+  try {
+    const latency = await measureLatency(scenario, recorder, {
+      timeMs: options.timeMs,
+      warmupMs: options.warmupMs,
+      warmupIterations: 30,
+      minIterations: 64,
+    });
+    entry.latencies.push(latency);
+    let lean: LeanResult | null = null;
+    if (options.leanSamples > 0) {
+      await scenario.prepare?.();
+      lean = await measureLean(scenario, target.kind, vz, options.leanSamples);
+      if (lean) entry.leans.push(lean);
+    }
+    if (pass === 0 && options.overheadSamples > 0) {
+      await scenario.prepare?.();
+      entry.overhead = await measureOverhead(
+        scenario,
+        target.kind,
+        recorder,
+        vz,
+        options.overheadSamples,
+      );
+    }
+    const ms = (value: number) => significant(value);
+    options.log(
+      `  ${target.id.padEnd(32)} p50 ${ms(latency.latency.p50)} ms  p95 ${ms(latency.latency.p95)} ms  (budget ${target.budgetP95Ms})` +
+        (lean ? `  vs lean p50 ${ms(lean.ratioP50)}x p95 ${ms(lean.ratioP95)}x` : '') +
+        (pass === 0 && entry.overhead
+          ? `  vs raw p50 ${ms(entry.overhead.ratioP50)}x p95 ${ms(entry.overhead.ratioP95)}x`
+          : ''),
+    );
+  } finally {
+    await scenario.finish?.();
+  }
 }
 
 /** Closed-loop throughput of the clinic-scope read mix, library against raw. */
@@ -226,26 +274,34 @@ async function throughputStep(session: ScaleSession): Promise<ScaleReport['throu
   return throughput;
 }
 
-/** The seed's open-loop load scenario at this scale, when it has one, and multiples of its rate. */
+/**
+ * The open-loop load at this scale, library against raw: from the seed's rate
+ * where the seed has a scenario (300, 500, 1000 clinics), or from `--load-rate`
+ * at every scale, then multiples of it.
+ */
 async function loadStep(session: ScaleSession): Promise<ScaleReport['load']> {
-  const { options, scenarios, clinics, generator } = session;
-  const scenario = loadScenarios.find((candidate) => candidate.clinics === clinics);
-  if (!scenario || options.loadStepSeconds <= 0) return null;
+  const { options, scenarios, clinics, generator, databaseUrl } = session;
+  const seedRate =
+    options.loadRate ??
+    loadScenarios.find((candidate) => candidate.clinics === clinics)?.requestsPerSecond;
+  if (seedRate === undefined || options.loadStepSeconds <= 0) return null;
   options.log(
-    `  load: the seed's ${scenario.requestsPerSecond} req/s at ${clinics} clinics, then multiples`,
+    `  load: ${seedRate} req/s at ${clinics} clinics (${options.loadRate ? '--load-rate' : "the seed's"}), then multiples; library, then raw at each rate`,
   );
   const load = await measureLoad({
     clinics,
-    seedRate: scenario.requestsPerSecond,
+    seedRate,
     scenarios: new Map(scenarios),
     budgets: new Map(options.targets.map((target) => [target.id, target.budgetP95Ms])),
     multiples: options.loadMultiples,
     stepSeconds: options.loadStepSeconds,
     seed: generator.seed,
+    databaseUrl,
   });
+  const value = (ms: number | undefined) => (ms === undefined ? '-' : significant(ms));
   for (const step of load.steps)
     options.log(
-      `    x${step.multiple} ${significant(step.targetRate)} req/s: p95 ${significant(step.p95Ms)} ms, p99 ${significant(step.p99Ms)} ms, ${step.held ? 'held' : 'NOT held'}`,
+      `    x${step.multiple} ${significant(step.targetRate)} req/s: library p95 ${value(step.p95Ms)} p99 ${value(step.p99Ms)} ms${step.sustained ? '' : ' (not sustained)'}; raw p95 ${value(step.raw?.p95Ms)} p99 ${value(step.raw?.p99Ms)} ms${step.raw?.sustained ? '' : ' (not sustained)'}`,
     );
   for (const id of new Set(load.mix.map((entry) => entry.operation)))
     await scenarios.get(id)?.finish?.();
@@ -300,6 +356,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         latencyTimeMs: options.timeMs,
         warmupMs: options.warmupMs,
         overheadSamples: options.overheadSamples,
+        leanSamples: options.leanSamples,
+        repeat: options.repeat,
         throughputSeconds: options.throughputSeconds,
         loadStepSeconds: options.loadStepSeconds,
       },

@@ -1,10 +1,18 @@
+import pg from 'pg';
 import { createPrng } from '../generate/prng.js';
 import type { Scenario, Trial } from '../scenarios/scenario.js';
-import { quantileSorted, summarize } from '../stats.js';
+import { budgets } from '../targets.js';
+import { type Arrival, type OpenLoopSide, runOpenLoop } from './open-loop.js';
 
-/** One rate step of an open-loop run. */
+/** The raw side of a rate step: the lean reference through its own node-postgres pool. */
+export interface LoadRawSide extends OpenLoopSide {
+  /** Not saturated and p99 under 10 ms. */
+  readonly sustained: boolean;
+}
+
+/** One rate step of an open-loop run: the library's figures, and raw's at the same rate. */
 export interface LoadStep {
-  /** Multiple of the seed's request rate. */
+  /** Multiple of the base rate. */
   readonly multiple: number;
   readonly targetRate: number;
   readonly seconds: number;
@@ -16,26 +24,39 @@ export interface LoadStep {
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
-  /** 95th percentile of latency / the operation's p95 budget; held when <= 1. */
+  /** 95th percentile of latency / the operation's p95 budget (kept for version-1 readers; no longer a criterion). */
   readonly p95BudgetRatio: number;
   /** p95 of how late the generator sent a request after its scheduled time, ms (included in the latencies). */
   readonly lagP95Ms: number;
-  /** p95 within budget (see measureLoad). */
+  /** Not saturated and p95BudgetRatio <= 1 (kept for version-1 readers; no longer a criterion). */
   readonly held: boolean;
-  /** Not saturated and p99 under the throughput budget's 10 ms. */
+  /** Not saturated and p99 under 10 ms. */
   readonly sustained: boolean;
+  /** The same arrivals sent through the lean reference on a node-postgres pool. */
+  readonly raw?: LoadRawSide;
+  /** Library p95 / raw p95 at this rate. */
+  readonly ratioP95?: number;
+  /** Library p99 / raw p99 at this rate. */
+  readonly ratioP99?: number;
+  /** Whether this step's ratios are judged: raw sustained it and each side completed at least 100 requests. */
+  readonly compared?: boolean;
 }
 
-/** The seed's load scenario at one scale, run open loop at rising rates. */
+/** An open-loop load at one scale, at rising rates, library and raw alike. */
 export interface LoadResult {
   readonly clinics: number;
+  /** The base rate: the seed's scenario at this scale, or `--load-rate`. */
   readonly seedRate: number;
   readonly mix: readonly { readonly operation: string; readonly weight: number }[];
   readonly steps: readonly LoadStep[];
-  /** The highest rate whose step held (p95 within budget), requests/s; 0 when none held. */
+  /** The highest rate whose step held (version 1; no longer a criterion), requests/s. */
   readonly highestRateHeld: number;
-  /** The highest rate served without saturating and with p99 under 10 ms, requests/s. */
+  /** The library's highest rate served without saturating and with p99 under 10 ms, requests/s. */
   readonly highestRateSustained: number;
+  /** Raw's highest rate sustained, requests/s. */
+  readonly rawHighestRateSustained?: number;
+  /** Library's / raw's highest rate sustained; null when raw sustained none. */
+  readonly sustainedRatio?: number | null;
 }
 
 /** The mixed workload: what clinic staff and operators do most (weights in percent). */
@@ -52,6 +73,9 @@ export const loadMix: readonly { readonly operation: string; readonly weight: nu
   { operation: 'subscriptions.listByMonth', weight: 3 },
 ];
 
+/** Fewest requests each side must complete at a rate before its p95 and p99 are compared. */
+export const comparedMinRequests = 100;
+
 /** The entry whose cumulative weight first exceeds `point`. */
 function pickWeighted<T extends { readonly weight: number }>(
   entries: readonly T[],
@@ -66,40 +90,67 @@ function pickWeighted<T extends { readonly weight: number }>(
 }
 
 /**
- * Runs every operation of the mix 40 times, 10 at a time, before the first
- * step: every pooled connection has then prepared the statements it will be
- * sent, as in a server that has been up for a while.
+ * Runs every operation of the mix 40 times, 10 at a time, through `send`,
+ * before the first step: every pooled connection has then prepared the
+ * statements it will be sent, as in a server that has been up for a while.
  */
 async function warmUp(
   mix: readonly { readonly operation: string }[],
   scenarios: ReadonlyMap<string, Scenario>,
+  send: (trial: Trial) => Promise<void>,
 ): Promise<void> {
   for (const { operation } of mix) {
     const scenario = scenarios.get(operation);
     if (!scenario) continue;
     for (let round = 0; round < 4; round++) {
       const trials = Array.from({ length: 10 }, () => scenario.draw());
-      await Promise.all(trials.map((trial) => trial.run()));
+      await Promise.all(trials.map(send));
       for (const trial of trials) await trial.settle();
     }
   }
 }
 
-/** p99 a sustained step stays under: the throughput budget's. */
-const sustainedP99Ms = 10;
+/** A step's Poisson arrivals (seeded) and the operation each sends. */
+function scheduleOf(
+  options: { seed: string; clinics: number; budgets: ReadonlyMap<string, number> },
+  mix: readonly { readonly operation: string; readonly weight: number }[],
+  scenarios: ReadonlyMap<string, Scenario>,
+  multiple: number,
+  rate: number,
+  seconds: number,
+): Arrival[] {
+  const prng = createPrng(options.seed, 'load', options.clinics, multiple);
+  const totalWeight = mix.reduce((sum, entry) => sum + entry.weight, 0);
+  const arrivals: Arrival[] = [];
+  for (let t = 0; ; ) {
+    t += (-Math.log(1 - prng.next()) / rate) * 1000;
+    if (t >= seconds * 1000) break;
+    const entry = pickWeighted(mix, prng.next() * totalWeight);
+    if (!entry) break;
+    const scenario = scenarios.get(entry.operation) as Scenario;
+    arrivals.push({
+      at: t,
+      draw: () => scenario.draw(),
+      budgetMs: options.budgets.get(entry.operation) ?? 1,
+    });
+  }
+  return arrivals;
+}
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sustainedOf = (side: OpenLoopSide) =>
+  !side.saturated && side.p99Ms < budgets.loadSustainedP99Ms;
 
 /**
- * Open loop: arrivals are scheduled in advance (Poisson, seeded) and fired on
- * time whether or not earlier requests have finished, and each latency is
- * measured from its scheduled start, so queueing counts. Each step runs at a
- * multiple of the seed's rate. A step holds when the p95 of latency/budget is
- * at most 1, nothing failed and at least 90% of the arrivals completed at the
- * rate; it is sustained when not saturated with p99 under 10 ms. The run
- * stops at a saturated step, or after two steps in a row that neither held
- * nor sustained.
+ * Open loop at rising rates, the library against raw node-postgres driven by
+ * the same generator: at each rate one schedule of Poisson arrivals (seeded)
+ * and operations is sent once through the library and once through the lean
+ * reference (bench/lean/) on a node-postgres pool as large as the library's,
+ * in alternating order from step to step. Each latency runs from the
+ * scheduled start, so queueing counts. A side sustains a rate when it did not
+ * saturate (nothing failed, 90% completed at the rate) and its p99 is under
+ * 10 ms. The ratio of p95 and of p99 is judged at the rates raw sustained with
+ * at least 100 requests a side (a p99 of fewer is one request's luck). The
+ * climb stops when both sides saturated, or both missed two steps in a row.
  */
 export async function measureLoad(options: {
   clinics: number;
@@ -109,117 +160,92 @@ export async function measureLoad(options: {
   multiples: readonly number[];
   stepSeconds: number;
   seed: string;
+  databaseUrl: string;
+  /** Connections of the raw side's pool: the library's pool size. */
+  rawPoolSize?: number;
   maxInFlight?: number;
 }): Promise<LoadResult> {
   const mix = loadMix.filter((entry) => options.scenarios.has(entry.operation));
-  const totalWeight = mix.reduce((sum, entry) => sum + entry.weight, 0);
-  const steps: LoadStep[] = [];
   const maxInFlight = options.maxInFlight ?? 2000;
-  await warmUp(mix, options.scenarios);
-  for (const multiple of options.multiples) {
-    const rate = options.seedRate * multiple;
-    // At the seed's own rates a few seconds hold a handful of requests: run long
-    // enough for about ten, at most 15 s.
-    const seconds = Math.min(15, Math.max(options.stepSeconds, 10 / rate));
-    const prng = createPrng(options.seed, 'load', options.clinics, multiple);
-    const arrivals: number[] = [];
-    for (let t = 0; ; ) {
-      t += (-Math.log(1 - prng.next()) / rate) * 1000;
-      if (t >= seconds * 1000) break;
-      arrivals.push(t);
-    }
-    const latencies: number[] = [];
-    const lags: number[] = [];
-    const ratios: number[] = [];
-    const toSettle: Trial[] = [];
-    let errors = 0;
-    let inFlight = 0;
-    let overloaded = false;
-    const running: Promise<void>[] = [];
-    const start = performance.now() + 5;
-    for (const at of arrivals) {
-      const due = start + at;
-      for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
-        // Timers for the long waits; only the last millisecond is polled, so the
-        // generator does not take a core from the server it measures.
-        if (wait > 1.2) await sleep(wait - 1);
-        else await tick();
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.rawPoolSize ?? 10,
+  });
+  const sendLibrary = (trial: Trial) => trial.run();
+  // An operation without a lean reference (the cached status) is an
+  // in-process cache hit on the raw side too: no statement.
+  const sendRaw = async (trial: Trial) => {
+    await trial.lean?.(pool);
+  };
+  const steps: LoadStep[] = [];
+  try {
+    await warmUp(mix, options.scenarios, sendLibrary);
+    await warmUp(mix, options.scenarios, sendRaw);
+    for (const multiple of options.multiples) {
+      const rate = options.seedRate * multiple;
+      // At the seed's own rates a few seconds hold a handful of requests: run long
+      // enough for about ten, at most 15 s.
+      const seconds = Math.min(15, Math.max(options.stepSeconds, 10 / rate));
+      const arrivals = scheduleOf(options, mix, options.scenarios, multiple, rate, seconds);
+      const run = (send: (trial: Trial) => Promise<void>) =>
+        runOpenLoop({ arrivals, seconds, rate, send, maxInFlight });
+      let library: OpenLoopSide;
+      let raw: OpenLoopSide;
+      if (steps.length % 2 === 0) {
+        library = await run(sendLibrary);
+        raw = await run(sendRaw);
+      } else {
+        raw = await run(sendRaw);
+        library = await run(sendLibrary);
       }
-      if (inFlight >= maxInFlight) {
-        overloaded = true;
+      const rawSide = { ...raw, sustained: sustainedOf(raw) };
+      steps.push({
+        multiple,
+        targetRate: rate,
+        seconds,
+        requests: arrivals.length,
+        completed: library.completed,
+        errors: library.errors,
+        achievedRate: library.achievedRate,
+        p50Ms: library.p50Ms,
+        p95Ms: library.p95Ms,
+        p99Ms: library.p99Ms,
+        p95BudgetRatio: library.p95BudgetRatio,
+        lagP95Ms: library.lagP95Ms,
+        held: !library.saturated && library.p95BudgetRatio <= 1,
+        sustained: sustainedOf(library),
+        raw: rawSide,
+        ratioP95: library.p95Ms / raw.p95Ms,
+        ratioP99: library.p99Ms / raw.p99Ms,
+        compared:
+          rawSide.sustained &&
+          library.completed >= comparedMinRequests &&
+          raw.completed >= comparedMinRequests,
+      });
+      const missedTwice = (pick: (step: LoadStep) => boolean) =>
+        steps.length >= 2 && steps.slice(-2).every((step) => !pick(step));
+      if (
+        (library.saturated && raw.saturated) ||
+        (missedTwice((step) => step.sustained) &&
+          missedTwice((step) => step.raw?.sustained ?? false))
+      )
         break;
-      }
-      const entry = pickWeighted(mix, prng.next() * totalWeight);
-      if (!entry) break;
-      const trial = (options.scenarios.get(entry.operation) as Scenario).draw();
-      lags.push(performance.now() - due);
-      const budget = options.budgets.get(entry.operation) ?? 1;
-      inFlight++;
-      running.push(
-        trial
-          .run()
-          .then(
-            () => {
-              const latency = performance.now() - due;
-              latencies.push(latency);
-              ratios.push(latency / budget);
-              toSettle.push(trial);
-            },
-            () => {
-              errors++;
-            },
-          )
-          .finally(() => {
-            inFlight--;
-          }),
-      );
     }
-    await Promise.all(running);
-    const elapsed = Math.max(seconds, (performance.now() - start) / 1000);
-    for (const trial of toSettle) await trial.settle();
-    const summary = summarize(latencies);
-    const sortedRatios = [...ratios].sort((a, b) => a - b);
-    const p95BudgetRatio = sortedRatios.length > 0 ? quantileSorted(sortedRatios, 0.95) : 0;
-    const achievedRate = latencies.length / elapsed;
-    const saturated =
-      overloaded ||
-      errors > 0 ||
-      latencies.length < arrivals.length * 0.9 ||
-      (arrivals.length >= 20 && achievedRate < rate * 0.9);
-    const held = !saturated && p95BudgetRatio <= 1;
-    const sustained = !saturated && summary.p99 < sustainedP99Ms;
-    steps.push({
-      multiple,
-      targetRate: rate,
-      seconds,
-      requests: arrivals.length,
-      completed: latencies.length,
-      errors,
-      achievedRate,
-      p50Ms: summary.p50,
-      p95Ms: summary.p95,
-      p99Ms: summary.p99,
-      p95BudgetRatio,
-      lagP95Ms: summarize(lags).p95,
-      held,
-      sustained,
-    });
-    // A miss at the lowest rates is the idle machine waking for each request
-    // (docs/capacity-planning.md), and a step of few requests has a noisy p99: stop
-    // when saturated, or after two steps in a row that neither held nor sustained.
-    const previous = steps[steps.length - 2];
-    const missed = (step: LoadStep | undefined) =>
-      step !== undefined && !step.held && !step.sustained;
-    if (saturated || (missed(steps[steps.length - 1]) && missed(previous))) break;
+  } finally {
+    await pool.end();
   }
   const highest = (pick: (step: LoadStep) => boolean) =>
     Math.max(0, ...steps.filter(pick).map((step) => step.targetRate));
+  const libraryHighest = highest((step) => step.sustained);
+  const rawHighest = highest((step) => step.raw?.sustained ?? false);
   return {
     clinics: options.clinics,
     seedRate: options.seedRate,
     mix,
     steps,
     highestRateHeld: highest((step) => step.held),
-    highestRateSustained: highest((step) => step.sustained),
+    highestRateSustained: libraryHighest,
+    rawHighestRateSustained: rawHighest,
+    sustainedRatio: rawHighest > 0 ? libraryHighest / rawHighest : null,
   };
 }

@@ -40,6 +40,8 @@ describe('vetalyze bench on a small data set', () => {
       timeMs: 40,
       warmupMs: 20,
       overheadSamples: 6,
+      leanSamples: 6,
+      repeat: 1,
       throughputSeconds: 0.4,
       loadStepSeconds: 0,
       loadMultiples: [1],
