@@ -25,8 +25,9 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
  * Alternates library calls and lean calls on the same drawn inputs, one pair
  * per input, the order swapped every pair (library first, then lean first), so
  * drift on a shared machine hits both sides alike. The lean call runs on a
- * connection borrowed from the library's own pool outside the timing (the
- * replay's reason: the same backend for both sides, see measure/overhead.ts).
+ * connection borrowed from the library's own pool (the replay's reason: the
+ * same backend for both sides, see measure/overhead.ts), and its timing
+ * includes the borrow, as an application's `pool.query` includes its checkout.
  * Writes: each input first runs once untimed through the library and is
  * undone (its pages then are warm for either side); each side then starts
  * from the same state, undone between the two and settled after both.
@@ -45,7 +46,8 @@ export async function measureLean(
     const lean = trial.lean;
     if (!lean) return null;
     const timeLibrary = () => timed(() => trial.run());
-    const timeLean = () => vz.withConnection((client) => timed(() => lean.call(trial, client)));
+    // Timed with the borrow, as a hand-written app's pool.query pays its checkout too.
+    const timeLean = () => timed(() => vz.withConnection((client) => lean.call(trial, client)));
     if (kind === 'write') {
       await trial.run();
       await trial.undo();
