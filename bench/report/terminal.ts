@@ -80,7 +80,10 @@ export function terminalReport(report: BenchReport): string {
     if (scale.load) {
       const load = scale.load;
       parts.push(
-        `load (open loop from ${load.seedRate} req/s): highest rate sustained (p99 < 10 ms) library ${load.highestRateSustained} req/s, raw ${load.rawHighestRateSustained ?? '-'} req/s (${ratio(load.sustainedRatio)})`,
+        `load (open loop from ${load.seedRate} req/s): highest rate sustained (p99 < 10 ms) library ${load.highestRateSustained} req/s` +
+          (load.rawHighestRateSustained === undefined
+            ? ' (a report made before the raw side)'
+            : `, raw ${load.rawHighestRateSustained} req/s (${ratio(load.sustainedRatio)})`),
       );
       parts.push(
         table(
