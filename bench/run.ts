@@ -211,6 +211,7 @@ async function loadStep(session: ScaleSession): Promise<ScaleReport['load']> {
     stepSeconds: options.loadStepSeconds,
     seed: generator.seed,
     databaseUrl,
+    recorder: session.recorder,
   });
   const value = (ms: number | undefined) => (ms === undefined ? '-' : significant(ms));
   for (const step of load.steps)

@@ -1,13 +1,18 @@
-import type { Trial } from '../scenarios/scenario.js';
 import { quantileSorted, summarize } from '../stats.js';
 
-/** One scheduled request: when (ms after the step's start) and which trial it sends. */
+/** One scheduled request: when (ms after the step's start) and which operation it sends. */
 export interface Arrival {
   readonly at: number;
-  /** Draws the request's input when it is due. */
-  readonly draw: () => Trial;
+  readonly operation: string;
   /** The operation's p95 budget, ms (for the version-1 `p95BudgetRatio`). */
   readonly budgetMs: number;
+}
+
+/** One request as a side sends it: the timed call, and the untimed cleanup after it. */
+export interface LoadRequest {
+  send(): Promise<void>;
+  /** Removes what a write added (nothing for a read). */
+  settle(): Promise<void>;
 }
 
 /** What one side (library or raw) did at one rate. */
@@ -32,22 +37,23 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Fires `arrivals` on time whether or not earlier requests have finished
- * (open loop), each through `send`, and measures each latency from its
- * scheduled start, so queueing counts. Trials are settled after the step,
- * outside it. `seconds` is the step's planned length.
+ * (open loop), each made by `request` when it is due, and measures each
+ * latency from its scheduled start, so queueing counts. A write is cleaned up
+ * as soon as it completed, outside its latency (both sides alike; a replayed
+ * write may come round again within the step). `seconds` is the step's
+ * planned length.
  */
 export async function runOpenLoop(options: {
   arrivals: readonly Arrival[];
   seconds: number;
   rate: number;
-  send: (trial: Trial) => Promise<void>;
+  request: (operation: string) => LoadRequest;
   maxInFlight: number;
 }): Promise<OpenLoopSide> {
-  const { arrivals, send } = options;
+  const { arrivals } = options;
   const latencies: number[] = [];
   const lags: number[] = [];
   const ratios: number[] = [];
-  const toSettle: Trial[] = [];
   let errors = 0;
   let inFlight = 0;
   let overloaded = false;
@@ -65,30 +71,27 @@ export async function runOpenLoop(options: {
       overloaded = true;
       break;
     }
-    const trial = arrival.draw();
+    const request = options.request(arrival.operation);
     lags.push(performance.now() - due);
     inFlight++;
     running.push(
-      send(trial)
-        .then(
-          () => {
-            const latency = performance.now() - due;
-            latencies.push(latency);
-            ratios.push(latency / arrival.budgetMs);
-            toSettle.push(trial);
-          },
-          () => {
-            errors++;
-          },
-        )
-        .finally(() => {
+      request.send().then(
+        () => {
           inFlight--;
-        }),
+          const latency = performance.now() - due;
+          latencies.push(latency);
+          ratios.push(latency / arrival.budgetMs);
+          return request.settle();
+        },
+        () => {
+          inFlight--;
+          errors++;
+        },
+      ),
     );
   }
   await Promise.all(running);
   const elapsed = Math.max(options.seconds, (performance.now() - start) / 1000);
-  for (const trial of toSettle) await trial.settle();
   const summary = summarize(latencies);
   const sortedRatios = [...ratios].sort((a, b) => a - b);
   const achievedRate = latencies.length / elapsed;

@@ -109,7 +109,7 @@ describe('budget checks (--check)', () => {
       },
     });
     const kinds = ['load-p95', 'load-p99', 'load-sustained'];
-    // A rate raw did not sustain is not judged, however far apart the two sides are.
+    // A rate raw saturated is not judged, however far apart the two sides are.
     const fine = loaded([step(1, 1.1, true), step(10, 3, false)], 1);
     expect(checkOutcome({ checks: checksOf([fine], []) }, kinds)).toEqual({
       exitCode: 0,
