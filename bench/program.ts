@@ -10,6 +10,7 @@ import {
   generatorOptionsFrom,
   nonNegativeNumber,
   positiveInteger,
+  positiveNumber,
   scaleList,
 } from './commands/options.js';
 import {
@@ -20,6 +21,7 @@ import {
   ensureWritableFolder,
   operationIdList,
   operationIds,
+  repeatCount,
   targetsWithBudgets,
   UsageError,
 } from './commands/preflight.js';
@@ -144,6 +146,17 @@ export function createProgram(): Command {
         nonNegativeNumber,
       )
       .option(
+        '--lean-samples <n>',
+        'library/lean-reference pairs per operation and repeat, 0 skips (default: 300, 60 with --quick)',
+        nonNegativeNumber,
+      )
+      .option(
+        '--repeat <n>',
+        'latency passes per scale after seeding once; reports the medians and the p95 spread',
+        repeatCount,
+        1,
+      )
+      .option(
         '--throughput-seconds <s>',
         'seconds per side of the throughput run, 0 skips (default: 20, 6 with --quick)',
         nonNegativeNumber,
@@ -152,6 +165,11 @@ export function createProgram(): Command {
         '--load-step-seconds <s>',
         'seconds per open-loop load step, 0 skips (default: 4, 2 with --quick)',
         nonNegativeNumber,
+      )
+      .option(
+        '--load-rate <req/s>',
+        "run the open-loop load at every scale from this rate (default: the seed's rate, at 300, 500 and 1000 clinics only)",
+        positiveNumber,
       )
       .option(
         '--only <ids>',

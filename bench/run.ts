@@ -4,14 +4,12 @@ import pg from 'pg';
 import { describeEnvironment, type Environment } from './environment.js';
 import type { GeneratorOptions } from './generate/options.js';
 import { createPrng } from './generate/prng.js';
-import { measureLatency } from './measure/latency.js';
 import { measureLoad } from './measure/load.js';
-import { measureOverhead } from './measure/overhead.js';
 import { measureStorage } from './measure/storage.js';
 import { measureThroughput } from './measure/throughput.js';
+import { measureOperations } from './operations.js';
 import { checksOf, flatCostOf } from './report/checks.js';
-import { operationReport } from './report/operation.js';
-import type { BenchReport, OperationReport, ScaleReport, SeedingReport } from './report/schema.js';
+import type { BenchReport, ScaleReport, SeedingReport } from './report/schema.js';
 import { reportSchemaVersion } from './report/schema.js';
 import { clinicScenarios } from './scenarios/clinic.js';
 import { gatherInputs } from './scenarios/inputs.js';
@@ -36,10 +34,16 @@ export interface BenchOptions {
   readonly warmupMs: number;
   /** Library/raw pairs per operation. */
   readonly overheadSamples: number;
+  /** Library/lean pairs per operation and repeat; 0 skips the lean reference. */
+  readonly leanSamples: number;
+  /** Latency passes per scale after seeding once (`--repeat`); reports take the medians. */
+  readonly repeat: number;
   /** Seconds per side of the throughput comparison; 0 skips it. */
   readonly throughputSeconds: number;
   /** Seconds per load step; 0 skips the load scenarios. */
   readonly loadStepSeconds: number;
+  /** The load's base rate at every scale; undefined: the seed's rate at its scenarios' scales only. */
+  readonly loadRate?: number | undefined;
   /** Multiples of the seed's rate the load scenarios climb through. */
   readonly loadMultiples: readonly number[];
   /** The operations with their budgets (operationTargets, or with `--budgets` applied). */
@@ -145,48 +149,6 @@ async function prepareScenarios(
   return scenarios;
 }
 
-/** Latency, and library/raw pairs, of every chosen operation in turn. */
-async function measureOperations(session: ScaleSession): Promise<OperationReport[]> {
-  const { options, scenarios, recorder, vz, clinics, generator } = session;
-  const { log } = options;
-  const operations: OperationReport[] = [];
-  const targets = options.targets.filter(
-    (target) => options.only.length === 0 || options.only.includes(target.id),
-  );
-  for (const target of targets) {
-    const scenario = scenarios.get(target.id);
-    if (!scenario) {
-      log(`  ${target.id}: no scenario (API missing), skipped`);
-      continue;
-    }
-    await scenario.prepare?.();
-    try {
-      const latency = await measureLatency(scenario, recorder, {
-        timeMs: options.timeMs,
-        warmupMs: options.warmupMs,
-        warmupIterations: 30,
-        minIterations: 64,
-      });
-      await scenario.prepare?.();
-      const overhead =
-        options.overheadSamples > 0
-          ? await measureOverhead(scenario, target.kind, recorder, vz, options.overheadSamples)
-          : null;
-      const report = operationReport(target, clinics, generator.ownersPerClinic, latency, overhead);
-      operations.push(report);
-      log(
-        `  ${target.id.padEnd(32)} p50 ${report.p50Ms} ms  p95 ${report.p95Ms} ms  (budget ${target.budgetP95Ms})` +
-          (report.overhead
-            ? `  vs raw p50 ${report.overhead.ratioP50}x p95 ${report.overhead.ratioP95}x`
-            : ''),
-      );
-    } finally {
-      await scenario.finish?.();
-    }
-  }
-  return operations;
-}
-
 /** Closed-loop throughput of the clinic-scope read mix, library against raw. */
 async function throughputStep(session: ScaleSession): Promise<ScaleReport['throughput']> {
   const { options, scenarios, recorder, databaseUrl } = session;
@@ -226,26 +188,35 @@ async function throughputStep(session: ScaleSession): Promise<ScaleReport['throu
   return throughput;
 }
 
-/** The seed's open-loop load scenario at this scale, when it has one, and multiples of its rate. */
+/**
+ * The open-loop load at this scale, library against raw: from the seed's rate
+ * where the seed has a scenario (300, 500, 1000 clinics), or from `--load-rate`
+ * at every scale, then multiples of it.
+ */
 async function loadStep(session: ScaleSession): Promise<ScaleReport['load']> {
-  const { options, scenarios, clinics, generator } = session;
-  const scenario = loadScenarios.find((candidate) => candidate.clinics === clinics);
-  if (!scenario || options.loadStepSeconds <= 0) return null;
+  const { options, scenarios, clinics, generator, databaseUrl } = session;
+  const seedRate =
+    options.loadRate ??
+    loadScenarios.find((candidate) => candidate.clinics === clinics)?.requestsPerSecond;
+  if (seedRate === undefined || options.loadStepSeconds <= 0) return null;
   options.log(
-    `  load: the seed's ${scenario.requestsPerSecond} req/s at ${clinics} clinics, then multiples`,
+    `  load: ${seedRate} req/s at ${clinics} clinics (${options.loadRate ? '--load-rate' : "the seed's"}), then multiples; library, then raw at each rate`,
   );
   const load = await measureLoad({
     clinics,
-    seedRate: scenario.requestsPerSecond,
+    seedRate,
     scenarios: new Map(scenarios),
     budgets: new Map(options.targets.map((target) => [target.id, target.budgetP95Ms])),
     multiples: options.loadMultiples,
     stepSeconds: options.loadStepSeconds,
     seed: generator.seed,
+    databaseUrl,
+    recorder: session.recorder,
   });
+  const value = (ms: number | undefined) => (ms === undefined ? '-' : significant(ms));
   for (const step of load.steps)
     options.log(
-      `    x${step.multiple} ${significant(step.targetRate)} req/s: p95 ${significant(step.p95Ms)} ms, p99 ${significant(step.p99Ms)} ms, ${step.held ? 'held' : 'NOT held'}`,
+      `    x${step.multiple} ${significant(step.targetRate)} req/s: library p95 ${value(step.p95Ms)} p99 ${value(step.p99Ms)} ms${step.sustained ? '' : ' (not sustained)'}; raw p95 ${value(step.raw?.p95Ms)} p99 ${value(step.raw?.p99Ms)} ms${step.raw?.sustained ? '' : ' (not sustained)'}`,
     );
   for (const id of new Set(load.mix.map((entry) => entry.operation)))
     await scenarios.get(id)?.finish?.();
@@ -301,6 +272,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         latencyTimeMs: options.timeMs,
         warmupMs: options.warmupMs,
         overheadSamples: options.overheadSamples,
+        leanSamples: options.leanSamples,
+        repeat: options.repeat,
         throughputSeconds: options.throughputSeconds,
         loadStepSeconds: options.loadStepSeconds,
       },

@@ -48,3 +48,11 @@ export function significant(value: number, digits = 3): number {
   if (!Number.isFinite(value) || value === 0) return value;
   return Number(value.toPrecision(digits));
 }
+
+/** The median of unsorted values (the mean of the middle two for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  return quantileSorted(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}

@@ -46,6 +46,11 @@ export interface OperationTarget {
   readonly budgetP95Ms: number;
   /** Raw node-postgres with named prepared statements on the same data, ms. */
   readonly floorMs: number | null;
+  /**
+   * What the library returns or does beyond what the seed's operation needs,
+   * against the lean reference (bench/lean/); null when nothing, or without one.
+   */
+  readonly leanNote: string | null;
 }
 
 const range = (low: number, high: number): MsRange => ({ low, high });
@@ -60,6 +65,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(15, 25), at300: range(40, 60), at1000: range(80, 120) },
     budgetP95Ms: 1.5,
     floorMs: 0.67,
+    leanNote:
+      "returns each clinic's owner user id, both phones, version and timestamps, and the open subscription as an 8-field JSON object (the lean page: name, country, status, plan, end date)",
   },
   {
     id: 'clinics.search',
@@ -69,6 +76,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(5, 10), at300: range(10, 20), at1000: range(20, 40) },
     budgetP95Ms: 1.5,
     floorMs: 0.82,
+    leanNote:
+      "returns the list's full rows (status, open subscription as JSON, phones, timestamps) where a search result needs id, name and phone",
   },
   {
     id: 'clinics.get',
@@ -78,6 +87,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(20, 30), at300: range(30, 50), at1000: range(50, 80) },
     budgetP95Ms: 1.0,
     floorMs: 0.56,
+    leanNote:
+      "also returns the owner's user id, the calling code and timestamps, and builds the open subscription as an 8-field JSON object",
   },
   {
     id: 'clinics.create',
@@ -87,6 +98,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(15, 25), at300: range(20, 30), at1000: range(30, 50) },
     budgetP95Ms: 2.5,
     floorMs: 1.02,
+    leanNote:
+      'returns the whole detail (owner, country name and calling code, status, staff counts) where the caller needs the new id',
   },
   {
     id: 'clinics.update',
@@ -96,6 +109,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(15, 25), at300: range(20, 30), at1000: range(30, 50) },
     budgetP95Ms: 2.0,
     floorMs: 0.95,
+    leanNote:
+      "returns the clinic's 9 columns (the narrow return) where the caller needs the new version",
   },
   {
     id: 'owners.list',
@@ -105,6 +120,7 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'owners', at1k: range(20, 35), at2k: range(30, 50), at3k: range(40, 70) },
     budgetP95Ms: 0.6,
     floorMs: 0.27,
+    leanNote: "also returns each owner's code (vz_code), address, notes, version and timestamps",
   },
   {
     id: 'owners.searchName',
@@ -114,6 +130,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'owners', at1k: range(10, 20), at2k: range(15, 30), at3k: range(20, 40) },
     budgetP95Ms: 1.2,
     floorMs: 0.57,
+    leanNote:
+      "returns the list's full rows (code, e-mail, address, notes, version, timestamps) where a search result needs id, name and phone",
   },
   {
     id: 'owners.searchPhone',
@@ -123,6 +141,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'owners', at1k: range(8, 15), at2k: range(12, 25), at3k: range(18, 35) },
     budgetP95Ms: 1.2,
     floorMs: 0.62,
+    leanNote:
+      "returns the list's full rows (code, e-mail, address, notes, version, timestamps) where a search result needs id, name and phone",
   },
   {
     id: 'owners.get',
@@ -132,6 +152,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'owners', at1k: range(15, 25), at2k: range(20, 35), at3k: range(30, 50) },
     budgetP95Ms: 0.5,
     floorMs: 0.22,
+    leanNote:
+      "builds the pets as a JSON array (12 fields each, codes included) and returns the owner's code and timestamps",
   },
   {
     id: 'owners.create',
@@ -141,6 +163,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'owners', at1k: range(20, 35), at2k: range(25, 40), at3k: range(35, 60) },
     budgetP95Ms: 3.0,
     floorMs: 1.41,
+    leanNote:
+      'returns the owner with its pets as JSON (every column, codes) where the caller needs the new id',
   },
   {
     id: 'owners.createKeyed',
@@ -150,6 +174,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'owners', at1k: range(20, 35), at2k: range(25, 40), at3k: range(35, 60) },
     budgetP95Ms: 3.5,
     floorMs: null,
+    leanNote:
+      "stores the whole owner with pets as the key's result and returns it, and deletes a stale key and up to 4 expired keys of the clinic on every call",
   },
   {
     id: 'subscriptions.listActive',
@@ -159,6 +185,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(20, 30), at300: range(40, 70), at1000: range(80, 150) },
     budgetP95Ms: 1.0,
     floorMs: 0.45,
+    leanNote:
+      'returns all 15 columns of each record (who activated, suspended, reactivated it, and when)',
   },
   {
     id: 'subscriptions.listByMonth',
@@ -168,6 +196,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(15, 25), at300: range(30, 50), at1000: range(60, 100) },
     budgetP95Ms: 1.5,
     floorMs: 0.63,
+    leanNote:
+      'also counts and sums the whole month in the same statement, and returns all 15 columns of each record',
   },
   {
     id: 'subscriptions.activate',
@@ -177,6 +207,7 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(20, 30), at300: range(25, 40), at1000: range(35, 60) },
     budgetP95Ms: 2.0,
     floorMs: 0.97,
+    leanNote: "returns the new record's 15 columns where the caller needs its id",
   },
   {
     id: 'subscriptions.suspendReactivate',
@@ -186,6 +217,7 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'clinics', at50: range(25, 40), at300: range(30, 50), at1000: range(40, 70) },
     budgetP95Ms: 1.6,
     floorMs: 0.78,
+    leanNote: "returns the record's 15 columns where the caller needs to know it changed",
   },
   {
     id: 'clinics.statusCached',
@@ -195,6 +227,7 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'none', text: 'a Redis round trip' },
     budgetP95Ms: 0.01,
     floorMs: null,
+    leanNote: null,
   },
 ];
 
@@ -284,6 +317,14 @@ export const budgets = {
   /** Ours / raw node-postgres on the same statements, at p50 and at p95. */
   overheadRatioP50: 1.15,
   overheadRatioP95: 1.3,
+  /** Ours / the lean reference (bench/lean/) on the same inputs, at p50. */
+  leanRatioP50: 1.3,
+  /** Open loop: library p95 and p99 / raw's at the same rate, at most. */
+  loadLatencyRatio: 1.3,
+  /** Open loop: the library's highest rate sustained / raw's, at least. */
+  loadSustainedRatio: 0.9,
+  /** Open loop: a rate is sustained when nothing saturated and p99 is under this. */
+  loadSustainedP99Ms: 10,
   /** p95 at 1000 clinics / p95 at 50 clinics, for every clinic-scope operation. */
   flatCostRatio: 1.5,
   /** Library ops/s / raw ops/s, 8 concurrent callers, mixed clinic-scope reads. */

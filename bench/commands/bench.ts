@@ -18,6 +18,11 @@ export interface BenchFlags extends Record<string, unknown> {
   fresh?: boolean;
   time?: number;
   overheadSamples?: number;
+  leanSamples?: number;
+  /** Latency passes per scale (default 1). */
+  repeat?: number;
+  /** Base rate of the open-loop load at every scale; absent: the seed's scenarios only. */
+  loadRate?: number;
   throughputSeconds?: number;
   loadStepSeconds?: number;
   /** Operation ids to measure; all when absent. */
@@ -70,6 +75,9 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
     timeMs: flags.time ?? (quick ? 400 : 1000),
     warmupMs: quick ? 150 : 300,
     overheadSamples: flags.overheadSamples ?? (quick ? 80 : 500),
+    leanSamples: flags.leanSamples ?? (quick ? 60 : 300),
+    repeat: flags.repeat ?? 1,
+    loadRate: flags.loadRate,
     throughputSeconds: flags.throughputSeconds ?? (quick ? 6 : 20),
     loadStepSeconds: flags.loadStepSeconds ?? (quick ? 2 : 4),
     loadMultiples: [1, 10, 100, 300, 1000, 3000, 10000],

@@ -17,6 +17,14 @@ export function nonNegativeNumber(value: string): number {
   return number;
 }
 
+/** Parses a positive number flag value. */
+export function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new InvalidArgumentError('must be a positive number');
+  return number;
+}
+
 /** Parses `50,100,300` into ascending unique positive integers. */
 export function scaleList(value: string): number[] {
   const scales = value.split(',').map((part) => positiveInteger(part.trim()));

@@ -37,6 +37,20 @@ export function checkKindList(value: string): string[] {
   return listOf(value, checkKinds, 'check kind');
 }
 
+/** The most latency passes `--repeat` takes: each pass costs a full latency round. */
+export const maxRepeat = 20;
+
+/**
+ * Parses `--repeat`: latency passes per scale, a whole number from 1 to
+ * {@link maxRepeat} (0 would measure nothing and report medians of nothing).
+ */
+export function repeatCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > maxRepeat)
+    throw new InvalidArgumentError(`must be a whole number from 1 to ${maxRepeat}`);
+  return count;
+}
+
 /** Parses `--only`: a comma-separated list of known operation ids. */
 export function operationIdList(value: string): string[] {
   return listOf(value, operationIds, 'operation id');

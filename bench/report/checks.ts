@@ -36,8 +36,12 @@ export const checkKinds = [
   'seed-figure',
   'overhead-p50',
   'overhead-p95',
+  'lean-p50',
   'throughput',
   'throughput-p99',
+  'load-p95',
+  'load-p99',
+  'load-sustained',
   'flat-cost',
   'storage',
   'seeding',
@@ -52,7 +56,7 @@ export function checksOf(
   flatCost: readonly FlatCostReport[],
 ): CheckReport[] {
   const checks: CheckReport[] = [];
-  const add = (check: Omit<CheckReport, 'message'> & { kind: CheckKind }, what: string) =>
+  const add: AddCheck = (check, what) =>
     checks.push({
       ...check,
       message: `${check.pass ? 'ok' : 'MISSED'}: ${what} = ${fixed(check.actual)} ${check.unit} (limit ${fixed(check.limit)} ${check.unit})`,
@@ -112,6 +116,21 @@ export function checksOf(
         );
       }
     }
+    for (const operation of scale.operations)
+      if (operation.lean)
+        add(
+          {
+            kind: 'lean-p50',
+            operation: operation.id,
+            clinics: scale.clinics,
+            actual: operation.lean.ratioP50,
+            limit: budgets.leanRatioP50,
+            unit: 'x lean',
+            pass: operation.lean.ratioP50 <= budgets.leanRatioP50,
+          },
+          `${operation.id} library/lean p50 ${at}`,
+        );
+    if (scale.load) loadChecks(scale.load, scale.clinics, add);
     if (scale.throughput) {
       add(
         {
@@ -179,6 +198,49 @@ export function checksOf(
       `${flat.operation} p95 at ${flat.toClinics} / p95 at ${flat.fromClinics}`,
     );
   return checks;
+}
+
+type AddCheck = (check: Omit<CheckReport, 'message'> & { kind: CheckKind }, what: string) => void;
+
+/**
+ * The open-loop checks: at each rate both sides were judged at (see
+ * measureLoad), library p95 and p99 / raw's at most 1.3x; and the library's
+ * highest rate sustained at least 0.9x raw's (when raw sustained any).
+ */
+function loadChecks(load: NonNullable<ScaleReport['load']>, clinics: number, add: AddCheck): void {
+  for (const step of load.steps) {
+    if (!step.compared || step.ratioP95 === undefined || step.ratioP99 === undefined) continue;
+    const rate = `${Number(step.targetRate.toPrecision(3))} req/s at ${clinics} clinics`;
+    for (const [kind, ratio] of [
+      ['load-p95', step.ratioP95],
+      ['load-p99', step.ratioP99],
+    ] as const)
+      add(
+        {
+          kind,
+          operation: null,
+          clinics,
+          actual: ratio,
+          limit: budgets.loadLatencyRatio,
+          unit: 'x raw',
+          pass: ratio <= budgets.loadLatencyRatio,
+        },
+        `open-loop library/raw ${kind === 'load-p95' ? 'p95' : 'p99'} at ${rate}`,
+      );
+  }
+  if (load.sustainedRatio !== undefined && load.sustainedRatio !== null)
+    add(
+      {
+        kind: 'load-sustained',
+        operation: null,
+        clinics,
+        actual: load.sustainedRatio,
+        limit: budgets.loadSustainedRatio,
+        unit: 'x raw req/s',
+        pass: load.sustainedRatio >= budgets.loadSustainedRatio,
+      },
+      `open-loop highest rate sustained (p99 < ${budgets.loadSustainedP99Ms} ms), library/raw at ${clinics} clinics (at least)`,
+    );
 }
 
 /** The failed checks of a report, each message naming its operation. */

@@ -31,7 +31,6 @@ export function seedRange(
   return text ?? '-';
 }
 
-/** Left-aligned columns separated by two spaces (numbers right-aligned). */
 /**
  * The cells after an operation's name in the per-scale tables (terminal and
  * Markdown): p50, p95, p99, ops/s, statements, seed, headroom, budget, ok, raw
@@ -53,7 +52,28 @@ export function operationCells(operation: OperationReport, failed: string): stri
   ];
 }
 
-/** The cells of one open-loop load step, in both table formats; `failed` marks a missed step. */
+/** Headers of the open-loop table (both formats). */
+export const loadStepHeaders = [
+  'multiple',
+  'req/s',
+  'lib done/s',
+  'lib p50',
+  'lib p95',
+  'lib p99',
+  'raw p95',
+  'raw p99',
+  'p95 lib/raw',
+  'p99 lib/raw',
+  'judged',
+  'lib sustained',
+  'raw sustained',
+  'lag p95',
+] as const;
+
+const yesNo = (value: boolean | undefined, failed: string) =>
+  value === undefined ? '-' : value ? 'yes' : failed;
+
+/** The cells of one open-loop load step, in both table formats; `failed` marks a miss. */
 export function loadStepCells(step: LoadStep, failed: string): string[] {
   return [
     `x${step.multiple}`,
@@ -62,13 +82,59 @@ export function loadStepCells(step: LoadStep, failed: string): string[] {
     ms(step.p50Ms),
     ms(step.p95Ms),
     ms(step.p99Ms),
-    step.p95BudgetRatio.toFixed(2),
+    ms(step.raw?.p95Ms),
+    ms(step.raw?.p99Ms),
+    ratio(step.ratioP95),
+    ratio(step.ratioP99),
+    step.compared === undefined ? '-' : step.compared ? 'yes' : 'no',
+    yesNo(step.sustained, failed),
+    yesNo(step.raw?.sustained, failed),
     ms(step.lagP95Ms),
-    step.held ? 'yes' : failed,
-    step.sustained ? 'yes' : failed,
   ];
 }
 
+/** Headers of the lean-reference table (both formats). */
+export const leanHeaders = [
+  'lib p50',
+  'lib p95',
+  'lean p50',
+  'lean p95',
+  'lib/lean p50',
+  'lib/lean p95',
+  'ok',
+] as const;
+
+/** An operation's cells of the lean-reference table; `failed` marks a ratio over budget. */
+export function leanCells(operation: OperationReport, failed: string): string[] {
+  const lean = operation.lean;
+  if (!lean) return leanHeaders.map(() => '-');
+  return [
+    ms(lean.libraryP50Ms),
+    ms(lean.libraryP95Ms),
+    ms(lean.leanP50Ms),
+    ms(lean.leanP95Ms),
+    ratio(lean.ratioP50),
+    ratio(lean.ratioP95),
+    lean.pass ? 'yes' : failed,
+  ];
+}
+
+/** Headers of the repeat table (both formats). */
+export const repeatHeaders = ['p50 median', 'p95 median', 'p95 min-max', 'p95 each'] as const;
+
+/** An operation's cells of the repeat table: medians, the p95 spread, each repeat's p95. */
+export function repeatCells(operation: OperationReport): string[] {
+  const repeats = operation.repeats;
+  if (!repeats) return repeatHeaders.map(() => '-');
+  return [
+    ms(operation.p50Ms),
+    ms(operation.p95Ms),
+    `${ms(repeats.p95MinMs)}-${ms(repeats.p95MaxMs)}`,
+    repeats.p95Ms.map((value) => ms(value)).join(' '),
+  ];
+}
+
+/** Left-aligned columns separated by two spaces (numbers right-aligned). */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),

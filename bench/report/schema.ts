@@ -22,6 +22,35 @@ export interface OverheadReport {
   readonly pass: boolean;
 }
 
+/**
+ * The library against the lean reference (bench/lean/) on the same inputs,
+ * alternating; with `--repeat`, each figure is the median over the repeats.
+ */
+export interface LeanReport {
+  /** Pairs measured, over all repeats. */
+  readonly samples: number;
+  readonly libraryP50Ms: number;
+  readonly libraryP95Ms: number;
+  readonly leanP50Ms: number;
+  readonly leanP95Ms: number;
+  /** library p50 / lean p50 (the median of each repeat's ratio). */
+  readonly ratioP50: number;
+  /** library p95 / lean p95 (the median of each repeat's ratio). */
+  readonly ratioP95: number;
+  /** ratioP50 within budgets.leanRatioP50. */
+  readonly pass: boolean;
+}
+
+/** Each repeat's p50 and p95 (`--repeat N`), of which the operation reports the medians. */
+export interface RepeatReport {
+  readonly count: number;
+  readonly p50Ms: readonly number[];
+  readonly p95Ms: readonly number[];
+  /** The spread of p95 over the repeats: lowest and highest. */
+  readonly p95MinMs: number;
+  readonly p95MaxMs: number;
+}
+
 /** One operation at one scale. */
 export interface OperationReport {
   readonly id: string;
@@ -50,6 +79,12 @@ export interface OperationReport {
   /** p95 within budget. */
   readonly pass: boolean;
   readonly overhead: OverheadReport | null;
+  /** Against the lean reference; null without one (absent in reports made before it). */
+  readonly lean?: LeanReport | null;
+  /** What the library returns beyond what the seed's operation needs (targets.ts). */
+  readonly leanNote?: string | null;
+  /** Each repeat's figures; p50Ms, p95Ms, p99Ms and meanMs are their medians. */
+  readonly repeats?: RepeatReport;
   /** p50/p95 per kind of input (search terms by length, first or later page); may be empty. */
   readonly byInput: readonly {
     readonly tag: string;
@@ -143,6 +178,10 @@ export interface BenchReport {
     readonly overheadSamples: number;
     readonly throughputSeconds: number;
     readonly loadStepSeconds: number;
+    /** Library/lean pairs per operation and repeat (absent before it existed). */
+    readonly leanSamples?: number;
+    /** Latency passes per scale (`--repeat`). */
+    readonly repeat?: number;
   };
   readonly scales: readonly ScaleReport[];
   readonly flatCost: readonly FlatCostReport[];

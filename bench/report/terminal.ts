@@ -1,4 +1,16 @@
-import { bytes, loadStepCells, ms, operationCells, ratio, table } from './format.js';
+import {
+  bytes,
+  leanCells,
+  leanHeaders,
+  loadStepCells,
+  loadStepHeaders,
+  ms,
+  operationCells,
+  ratio,
+  repeatCells,
+  repeatHeaders,
+  table,
+} from './format.js';
 import type { BenchReport } from './schema.js';
 
 /** The report as plain-text tables for a terminal or a CI log. */
@@ -36,6 +48,29 @@ export function terminalReport(report: BenchReport): string {
             .map((entry) => `${entry.tag} ${ms(entry.p50Ms)}/${ms(entry.p95Ms)}`)
             .join(', ')} (p50/p95 ms)`,
         );
+    const leaned = scale.operations.filter((operation) => operation.lean);
+    if (leaned.length > 0) {
+      parts.push('lean reference (library/lean p50 budget 1.3x):');
+      parts.push(
+        table(
+          ['operation', ...leanHeaders],
+          leaned.map((operation) => [operation.id, ...leanCells(operation, 'NO')]),
+        ),
+      );
+      for (const operation of leaned)
+        if (operation.lean && !operation.lean.pass && operation.leanNote)
+          parts.push(`  ${operation.id}: the library ${operation.leanNote}`);
+    }
+    const repeats = scale.operations[0]?.repeats?.count ?? 1;
+    if (repeats > 1) {
+      parts.push(`repeats: ${repeats} latency passes; figures above are medians`);
+      parts.push(
+        table(
+          ['operation', ...repeatHeaders],
+          scale.operations.map((operation) => [operation.id, ...repeatCells(operation)]),
+        ),
+      );
+    }
     if (scale.throughput) {
       const t = scale.throughput;
       parts.push(
@@ -43,24 +78,17 @@ export function terminalReport(report: BenchReport): string {
       );
     }
     if (scale.load) {
+      const load = scale.load;
       parts.push(
-        `load (open loop, seed rate ${scale.load.seedRate} req/s): highest rate held (p95 within budget) ${scale.load.highestRateHeld} req/s; sustained (p99 < 10 ms) ${scale.load.highestRateSustained} req/s`,
+        `load (open loop from ${load.seedRate} req/s): highest rate sustained (p99 < 10 ms) library ${load.highestRateSustained} req/s` +
+          (load.rawHighestRateSustained === undefined
+            ? ' (a report made before the raw side)'
+            : `, raw ${load.rawHighestRateSustained} req/s (${ratio(load.sustainedRatio)})`),
       );
       parts.push(
         table(
-          [
-            'multiple',
-            'req/s',
-            'done/s',
-            'p50',
-            'p95',
-            'p99',
-            'p95/budget',
-            'lag p95',
-            'held',
-            'sustained',
-          ],
-          scale.load.steps.map((step) => loadStepCells(step, 'NO')),
+          loadStepHeaders,
+          load.steps.map((step) => loadStepCells(step, 'NO')),
         ),
       );
     }

@@ -39,6 +39,30 @@ const operation = z.object({
       p95Ms: z.number(),
     }),
   ),
+  // Added within version 1: optional, so earlier reports still parse.
+  lean: z
+    .object({
+      samples: z.number().int().positive(),
+      libraryP50Ms: z.number(),
+      libraryP95Ms: z.number(),
+      leanP50Ms: z.number(),
+      leanP95Ms: z.number(),
+      ratioP50: z.number(),
+      ratioP95: z.number(),
+      pass: z.boolean(),
+    })
+    .nullable()
+    .optional(),
+  leanNote: z.string().nullable().optional(),
+  repeats: z
+    .object({
+      count: z.number().int().positive(),
+      p50Ms: z.array(z.number()),
+      p95Ms: z.array(z.number()),
+      p95MinMs: z.number(),
+      p95MaxMs: z.number(),
+    })
+    .optional(),
 });
 
 const loadStep = z.object({
@@ -56,6 +80,23 @@ const loadStep = z.object({
   lagP95Ms: z.number(),
   held: z.boolean(),
   sustained: z.boolean(),
+  raw: z
+    .object({
+      completed: z.number().int().nonnegative(),
+      errors: z.number().int().nonnegative(),
+      achievedRate: z.number().nonnegative(),
+      p50Ms: z.number(),
+      p95Ms: z.number(),
+      p99Ms: z.number(),
+      p95BudgetRatio: z.number().nonnegative(),
+      lagP95Ms: z.number(),
+      saturated: z.boolean(),
+      sustained: z.boolean(),
+    })
+    .optional(),
+  ratioP95: z.number().optional(),
+  ratioP99: z.number().optional(),
+  compared: z.boolean().optional(),
 });
 
 const scale = z.object({
@@ -107,6 +148,8 @@ const scale = z.object({
       steps: z.array(loadStep),
       highestRateHeld: z.number().nonnegative(),
       highestRateSustained: z.number().nonnegative(),
+      rawHighestRateSustained: z.number().nonnegative().optional(),
+      sustainedRatio: z.number().nullable().optional(),
     })
     .nullable(),
 });
@@ -149,6 +192,8 @@ export const benchReportSchema = z.object({
     overheadSamples: z.number(),
     throughputSeconds: z.number(),
     loadStepSeconds: z.number(),
+    leanSamples: z.number().optional(),
+    repeat: z.number().int().positive().optional(),
   }),
   scales: z.array(scale).min(1),
   flatCost: z.array(

@@ -1,6 +1,16 @@
 import { countryProfiles, randomNationalNumber } from '../generate/countries.js';
 import { namePool, petNamePool } from '../generate/names.js';
 import { speciesTable } from '../generate/pets.js';
+import {
+  leanOwnerCreate,
+  leanOwnerCreateKeyed,
+  leanOwnerGet,
+  leanOwnerList,
+  leanOwnerSearchName,
+  leanOwnerSearchPhone,
+  type NewOwner,
+} from '../lean/clinic.js';
+import { firstPageId } from '../lean/lean.js';
 import { deleteKeyedOwner, deleteOwner } from './cleanup.js';
 import { readTrial, type Scenario, type ScenarioDeps, type Trial } from './scenario.js';
 
@@ -37,12 +47,17 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
             : null,
       };
     });
-    return {
+    const digits = randomNationalNumber(country, prng);
+    const input = {
       fullName: `${prng.pick(pool.firstNames)} ${prng.pick(pool.lastNames)}`,
-      phoneNumber: country.national(randomNationalNumber(country, prng)),
+      phoneNumber: country.national(digits),
       email: `${prng.pick(pool.firstAscii)}.${prng.pick(pool.lastAscii)}@example.net`,
       pets,
     };
+    // The lean side stores the digits the generator drew (the national significant
+    // number, what the library derives from the typed number).
+    const lean: NewOwner = { ...input, phoneDigits: digits };
+    return { input, lean };
   };
 
   return [
@@ -52,12 +67,17 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
         // Page 1 most of the time; sometimes a later page of a clinic walked earlier.
         if (prng.chance(0.7) || pools.ownerCursors.length === 0) {
           const clinicId = prng.pick(pools.clinicIds);
-          return readTrial(() => vz.forClinic(clinicId).owners.list({ limit: 20 }), 'page 1');
+          return readTrial(
+            () => vz.forClinic(clinicId).owners.list({ limit: 20 }),
+            'page 1',
+            (client) => leanOwnerList(client, clinicId, firstPageId),
+          );
         }
-        const { clinicId, cursor } = prng.pick(pools.ownerCursors);
+        const { clinicId, cursor, after } = prng.pick(pools.ownerCursors);
         return readTrial(
           () => vz.forClinic(clinicId).owners.list({ limit: 20, cursor }),
           'later page',
+          (client) => leanOwnerList(client, clinicId, after),
         );
       },
     },
@@ -68,6 +88,7 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
         return readTrial(
           () => vz.forClinic(clinicId).owners.search({ name: term, limit: 20 }),
           `${term.length} char${term.length === 1 ? '' : 's'}`,
+          (client) => leanOwnerSearchName(client, clinicId, term),
         );
       },
     },
@@ -78,6 +99,7 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
         return readTrial(
           () => vz.forClinic(clinicId).owners.search({ phone: term, limit: 20 }),
           `${term.length} digits`,
+          (client) => leanOwnerSearchPhone(client, clinicId, term),
         );
       },
     },
@@ -85,14 +107,18 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
       id: 'owners.get',
       draw: () => {
         const { clinicId, id } = prng.pick(pools.owners);
-        return readTrial(() => vz.forClinic(clinicId).owners.get(id));
+        return readTrial(
+          () => vz.forClinic(clinicId).owners.get(id),
+          undefined,
+          (client) => leanOwnerGet(client, clinicId, id),
+        );
       },
     },
     {
       id: 'owners.create',
       draw: (): Trial => {
         const clinicId = prng.pick(pools.clinicIds);
-        const input = newOwnerInput(clinicId);
+        const { input, lean } = newOwnerInput(clinicId);
         let ownerId = 0;
         const remove = async () => {
           if (ownerId) await deleteOwner(admin, clinicId, ownerId);
@@ -100,6 +126,9 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
         return {
           run: async () => {
             ownerId = (await vz.forClinic(clinicId).owners.create(input)).id;
+          },
+          lean: async (client) => {
+            ownerId = Number((await leanOwnerCreate(client, clinicId, lean))[0]?.id);
           },
           settle: remove,
           undo: remove,
@@ -116,13 +145,16 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
       id: 'owners.createKeyed',
       draw: (): Trial => {
         const clinicId = prng.pick(pools.clinicIds);
-        const input = newOwnerInput(clinicId);
+        const { input, lean } = newOwnerInput(clinicId);
         const idempotencyKey = `bench-${runId}-${++keys}`;
         // The key row names the owner its write made, whichever side (library or replay) ran.
         const remove = () => deleteKeyedOwner(admin, clinicId, idempotencyKey);
         return {
           run: async () => {
             await vz.forClinic(clinicId).owners.create(input, { idempotencyKey });
+          },
+          lean: async (client) => {
+            await leanOwnerCreateKeyed(client, clinicId, lean, idempotencyKey);
           },
           settle: remove,
           undo: remove,

@@ -1,12 +1,19 @@
 import type { Vetalyze } from '@vetalyze/db';
 import type pg from 'pg';
 import { createPrng, type Prng } from '../generate/prng.js';
+import type { ActiveKey } from '../lean/subscriptions.js';
+
+/** A next-page cursor with the keyset position it stands for (the lean reference pages by that). */
+export interface PageCursor<Key> {
+  readonly cursor: string;
+  readonly after: Key;
+}
 
 /** Realistic inputs drawn from the loaded data, gathered once per scale (untimed). */
 export interface InputPools {
   readonly clinicIds: readonly number[];
-  /** Cursors of clinic list pages 2..n (page 1 has none). */
-  readonly clinicCursors: readonly string[];
+  /** Cursors of clinic list pages 2..n (page 1 has none), with the last id of the page before. */
+  readonly clinicCursors: readonly PageCursor<number>[];
   /** 1-5 characters cut from real clinic names. */
   readonly clinicTerms: readonly string[];
   /** Live owners spread over the clinics. */
@@ -16,9 +23,9 @@ export interface InputPools {
   /** 3-7 leading or 4-6 trailing digits of real owners' national numbers. */
   readonly ownerPhoneTerms: readonly { clinicId: number; term: string }[];
   /** Owner list cursors of pages 2..5 of some clinics. */
-  readonly ownerCursors: readonly { clinicId: number; cursor: string }[];
+  readonly ownerCursors: readonly ({ clinicId: number } & PageCursor<number>)[];
   /** Cursors of active-subscription pages 2..n. */
-  readonly activeCursors: readonly string[];
+  readonly activeCursors: readonly PageCursor<ActiveKey>[];
   /** The twelve months up to the current one. */
   readonly months: readonly { year: number; month: number }[];
   /** Clinics whose subscription is active and running: suspend/reactivate toggles them. */
@@ -47,21 +54,30 @@ function phoneTerm(digits: string, prng: Prng): string {
   return digits.slice(0, prng.between(3, 7));
 }
 
-/** Walks a keyset list from its first page, collecting up to `pages` next-page cursors. */
-async function collectCursors(
-  page: (cursor: string | undefined) => Promise<{ nextCursor: string | null }>,
+/**
+ * Walks a keyset list from its first page, collecting up to `pages` next-page
+ * cursors, each with `keyOf` the page's last item (where the next page starts).
+ */
+async function collectCursors<Item, Key>(
+  page: (
+    cursor: string | undefined,
+  ) => Promise<{ items: readonly Item[]; nextCursor: string | null }>,
+  keyOf: (item: Item) => Key,
   pages: number,
-): Promise<string[]> {
-  const cursors: string[] = [];
+): Promise<PageCursor<Key>[]> {
+  const cursors: PageCursor<Key>[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < pages; i++) {
     const result = await page(cursor);
-    if (!result.nextCursor) break;
+    const last = result.items.at(-1);
+    if (!result.nextCursor || last === undefined) break;
     cursor = result.nextCursor;
-    cursors.push(cursor);
+    cursors.push({ cursor, after: keyOf(last) });
   }
   return cursors;
 }
+
+const idOf = (item: { id: number }) => item.id;
 
 /** Gathers the input pools (deterministic for a seed and a data set). */
 export async function gatherInputs(
@@ -112,20 +128,23 @@ export async function gatherInputs(
 
   const clinicCursors = await collectCursors(
     (cursor) => vz.clinics.list({ limit: 20, ...(cursor ? { cursor } : {}) }),
+    idOf,
     60,
   );
-  const ownerCursors: { clinicId: number; cursor: string }[] = [];
+  const ownerCursors: ({ clinicId: number } & PageCursor<number>)[] = [];
   for (let i = 0; i < Math.min(50, clinicIds.length); i++) {
     const clinicId = prng.pick(clinicIds);
     const scope = vz.forClinic(clinicId);
     for (const cursor of await collectCursors(
       (next) => scope.owners.list({ limit: 20, ...(next ? { cursor: next } : {}) }),
+      idOf,
       4,
     ))
-      ownerCursors.push({ clinicId, cursor });
+      ownerCursors.push({ clinicId, ...cursor });
   }
   const activeCursors = await collectCursors(
     (cursor) => vz.subscriptions.listActive({ limit: 20, ...(cursor ? { cursor } : {}) }),
+    (item) => ({ endsOn: item.endsOn, clinicId: item.clinicId }),
     30,
   );
   const today = new Date();

@@ -1,5 +1,13 @@
 import { countryProfiles, randomNationalNumber } from '../generate/countries.js';
 import { namePool } from '../generate/names.js';
+import { firstPageId } from '../lean/lean.js';
+import {
+  leanClinicCreate,
+  leanClinicGet,
+  leanClinicList,
+  leanClinicSearch,
+  leanClinicUpdate,
+} from '../lean/platform.js';
 import { deleteClinic } from './cleanup.js';
 import { readTrial, type Scenario, type ScenarioDeps, type Trial } from './scenario.js';
 
@@ -43,8 +51,15 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
       id: 'clinics.list',
       draw: () => {
         // Page 1 half of the time, else a page further on (keyset: as cheap).
-        const cursor = prng.chance(0.5) ? undefined : prng.pick(pools.clinicCursors);
-        return readTrial(() => vz.clinics.list({ limit: 20, ...(cursor ? { cursor } : {}) }));
+        const page =
+          prng.chance(0.5) || pools.clinicCursors.length === 0
+            ? undefined
+            : prng.pick(pools.clinicCursors);
+        return readTrial(
+          () => vz.clinics.list({ limit: 20, ...(page ? { cursor: page.cursor } : {}) }),
+          undefined,
+          (client) => leanClinicList(client, page?.after ?? firstPageId),
+        );
       },
     },
     {
@@ -54,6 +69,7 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
         return readTrial(
           () => vz.clinics.list({ limit: 20, search }),
           `${search.length} char${search.length === 1 ? '' : 's'}`,
+          (client) => leanClinicSearch(client, search),
         );
       },
     },
@@ -61,7 +77,11 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
       id: 'clinics.get',
       draw: () => {
         const id = prng.pick(pools.clinicIds);
-        return readTrial(() => vz.clinics.get(id));
+        return readTrial(
+          () => vz.clinics.get(id),
+          undefined,
+          (client) => leanClinicGet(client, id),
+        );
       },
     },
     {
@@ -75,6 +95,9 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
         return {
           run: async () => {
             clinicId = (await vz.clinics.create(input)).id;
+          },
+          lean: async (client) => {
+            clinicId = Number((await leanClinicCreate(client, input))[0]?.id);
           },
           settle: remove,
           undo: remove,
@@ -91,20 +114,31 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
         const clinicId = prng.pick(pools.clinicIds);
         let before: { version: number; name: string } | undefined;
         let after: { version: number; name: string } | undefined;
+        /** Where the clinic stands now, and the toggled name an update sets. */
+        const next = () => {
+          before = clinicState.get(clinicId) ?? { version: 1, name: 'Clinic' };
+          const name = before.name.endsWith(suffix)
+            ? before.name.slice(0, -suffix.length)
+            : `${before.name}${suffix}`.slice(0, 200);
+          return { version: before.version, name };
+        };
         return {
           run: async () => {
-            before = clinicState.get(clinicId) ?? { version: 1, name: 'Clinic' };
-            const name = before.name.endsWith(suffix)
-              ? before.name.slice(0, -suffix.length)
-              : `${before.name}${suffix}`.slice(0, 200);
+            const { version, name } = next();
             // The seed's "update clinic" needs the new version and name, not the
             // detail's joins: the narrow return.
             const detail = await vz.clinics.update(
               clinicId,
-              { version: before.version, clinicName: name },
+              { version, clinicName: name },
               { returning: 'clinic' },
             );
             after = { version: detail.version, name: detail.clinicName };
+            clinicState.set(clinicId, after);
+          },
+          lean: async (client) => {
+            const { version, name } = next();
+            const rows = await leanClinicUpdate(client, clinicId, version, name);
+            after = { version: Number(rows[0]?.version), name };
             clinicState.set(clinicId, after);
           },
           settle: async () => {},

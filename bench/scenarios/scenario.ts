@@ -1,6 +1,7 @@
 import type { Vetalyze } from '@vetalyze/db';
 import type pg from 'pg';
 import type { Prng } from '../generate/prng.js';
+import type { LeanClient } from '../lean/lean.js';
 import type { InputPools } from './inputs.js';
 
 /** A row a raw replay's last statement returned. */
@@ -16,6 +17,12 @@ export interface Trial {
   readonly tag?: string;
   /** The library call (timed). */
   run(): Promise<void>;
+  /**
+   * The lean reference on the same input (bench/lean/, timed like `run`): it
+   * leaves the data as `run` does, so `settle` and `undo` apply after it alike.
+   * Absent for an operation without one (the cached status).
+   */
+  lean?(client: LeanClient): Promise<void>;
   /** After `run` in a latency run: removes or reverts what the call added (bounded growth). */
   settle(): Promise<void>;
   /**
@@ -56,13 +63,24 @@ export interface ScenarioDeps {
 
 const nothing = async () => {};
 
-/** A read: a call whose trial needs no bookkeeping. */
-export function readTrial(run: () => Promise<unknown>, tag?: string): Trial {
+/** A read: a call whose trial needs no bookkeeping, with its lean reference when it has one. */
+export function readTrial(
+  run: () => Promise<unknown>,
+  tag?: string,
+  lean?: (client: LeanClient) => Promise<unknown>,
+): Trial {
   return {
     ...(tag ? { tag } : {}),
     run: async () => {
       await run();
     },
+    ...(lean
+      ? {
+          lean: async (client: LeanClient) => {
+            await lean(client);
+          },
+        }
+      : {}),
     settle: nothing,
     undo: nothing,
     settleReplay: nothing,

@@ -1,3 +1,11 @@
+import {
+  firstActiveKey,
+  leanActivate,
+  leanActiveList,
+  leanMonthList,
+  leanReactivate,
+  leanSuspend,
+} from '../lean/subscriptions.js';
 import { deleteClinic } from './cleanup.js';
 import { readTrial, type Scenario, type ScenarioDeps, type Trial } from './scenario.js';
 
@@ -40,12 +48,15 @@ export async function subscriptionScenarios(deps: ScenarioDeps): Promise<Scenari
     {
       id: 'subscriptions.listActive',
       draw: () => {
-        const cursor =
+        const page =
           prng.chance(0.5) || pools.activeCursors.length === 0
             ? undefined
             : prng.pick(pools.activeCursors);
-        return readTrial(() =>
-          vz.subscriptions.listActive({ limit: 20, ...(cursor ? { cursor } : {}) }),
+        return readTrial(
+          () =>
+            vz.subscriptions.listActive({ limit: 20, ...(page ? { cursor: page.cursor } : {}) }),
+          undefined,
+          (client) => leanActiveList(client, page?.after ?? firstActiveKey),
         );
       },
     },
@@ -53,7 +64,11 @@ export async function subscriptionScenarios(deps: ScenarioDeps): Promise<Scenari
       id: 'subscriptions.listByMonth',
       draw: () => {
         const { year, month } = prng.pick(pools.months);
-        return readTrial(() => vz.subscriptions.list({ year, month, limit: 20 }));
+        return readTrial(
+          () => vz.subscriptions.list({ year, month, limit: 20 }),
+          undefined,
+          (client) => leanMonthList(client, year, month),
+        );
       },
     },
     {
@@ -77,14 +92,18 @@ export async function subscriptionScenarios(deps: ScenarioDeps): Promise<Scenari
       draw: (): Trial => {
         const clinicId = fresh[nextFresh++ % fresh.length] as number;
         const remove = () => dropHistory(clinicId).then(() => {});
+        const input = {
+          clinicId,
+          subscriptionTypeId: 1,
+          paymentMethodId: 1 + prng.int(4),
+          activatedBy: adminId,
+        };
         return {
           run: async () => {
-            await vz.subscriptions.activate({
-              clinicId,
-              subscriptionTypeId: 1,
-              paymentMethodId: 1 + prng.int(4),
-              activatedBy: adminId,
-            });
+            await vz.subscriptions.activate(input);
+          },
+          lean: async (client) => {
+            await leanActivate(client, input);
           },
           settle: remove,
           undo: remove,
@@ -130,6 +149,12 @@ export async function subscriptionScenarios(deps: ScenarioDeps): Promise<Scenari
             } else {
               await vz.subscriptions.reactivate(clinicId, { reactivatedBy: adminId });
             }
+            markDone();
+          },
+          lean: async (client) => {
+            await (action === 'suspend'
+              ? leanSuspend(client, clinicId, adminId)
+              : leanReactivate(client, clinicId, adminId));
             markDone();
           },
           settle: async () => {},

@@ -26,6 +26,7 @@ async function snapshot(client: pg.Client) {
 
 describe('vetalyze bench on a small data set', () => {
   let report: BenchReport;
+  let repeated: BenchReport;
   let client: pg.Client;
   let before: unknown;
 
@@ -40,6 +41,8 @@ describe('vetalyze bench on a small data set', () => {
       timeMs: 40,
       warmupMs: 20,
       overheadSamples: 6,
+      leanSamples: 6,
+      repeat: 1,
       throughputSeconds: 0.4,
       loadStepSeconds: 0,
       loadMultiples: [1],
@@ -62,7 +65,19 @@ describe('vetalyze bench on a small data set', () => {
     await client.connect();
     before = await snapshot(client);
     report = await runBench({ ...common, scales: [4] });
-  }, 120_000);
+    // Three latency passes, and the open-loop load at every scale from --load-rate.
+    repeated = await runBench({
+      ...common,
+      scales: [4],
+      only: ['owners.get', 'owners.create'],
+      repeat: 3,
+      overheadSamples: 0,
+      throughputSeconds: 0,
+      loadRate: 40,
+      loadStepSeconds: 0.3,
+      loadMultiples: [1, 2],
+    });
+  }, 180_000);
   afterAll(() => client?.end());
 
   it('writes a report that matches the documented version 1 schema', () => {
@@ -102,6 +117,58 @@ describe('vetalyze bench on a small data set', () => {
     expect(report.scales[0]?.throughput?.rawOpsPerSecond).toBeGreaterThan(0);
   });
 
+  it('compares every seed operation with its lean reference, noting what the library returns more', () => {
+    for (const operation of report.scales[0]?.operations ?? []) {
+      if (operation.id === 'clinics.statusCached') {
+        expect(operation.lean).toBeNull();
+        continue;
+      }
+      expect(operation.lean?.samples, operation.id).toBe(6);
+      expect(operation.lean?.leanP50Ms, operation.id).toBeGreaterThan(0);
+      expect(operation.lean?.ratioP50, operation.id).toBeCloseTo(
+        (operation.lean?.libraryP50Ms ?? 0) / (operation.lean?.leanP50Ms ?? 1),
+        1,
+      );
+      expect(report.checks).toContainEqual(
+        expect.objectContaining({ kind: 'lean-p50', operation: operation.id }),
+      );
+    }
+    const list = report.scales[0]?.operations.find((operation) => operation.id === 'owners.list');
+    expect(list?.leanNote).toMatch(/address, notes/);
+  });
+
+  it('with --repeat 3 reports each pass, their medians and the p95 spread', () => {
+    const operations = repeated.scales[0]?.operations ?? [];
+    expect(operations.map((operation) => operation.id)).toEqual(['owners.get', 'owners.create']);
+    const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[1];
+    for (const operation of operations) {
+      const repeats = operation.repeats;
+      expect(repeats?.count).toBe(3);
+      expect(repeats?.p50Ms).toHaveLength(3);
+      expect(repeats?.p95Ms).toHaveLength(3);
+      expect(operation.p50Ms).toBe(median(repeats?.p50Ms ?? []));
+      expect(operation.p95Ms).toBe(median(repeats?.p95Ms ?? []));
+      expect(repeats?.p95MinMs).toBe(Math.min(...(repeats?.p95Ms ?? [])));
+      expect(repeats?.p95MaxMs).toBe(Math.max(...(repeats?.p95Ms ?? [])));
+      expect(operation.lean?.samples).toBe(18);
+    }
+    expect(repeated.settings.repeat).toBe(3);
+  });
+
+  it('runs the open-loop load through the library and raw node-postgres at the same rates', () => {
+    const load = repeated.scales[0]?.load;
+    expect(load?.seedRate).toBe(40);
+    expect(load?.steps.map((step) => step.targetRate)).toEqual([40, 80]);
+    for (const step of load?.steps ?? []) {
+      expect(step.completed).toBeGreaterThan(0);
+      expect(step.raw?.completed).toBeGreaterThan(0);
+      expect(step.raw?.p99Ms).toBeGreaterThan(0);
+      expect(step.ratioP95).toBeCloseTo(step.p95Ms / (step.raw?.p95Ms ?? 1), 5);
+    }
+    expect(load?.rawHighestRateSustained).toBeGreaterThanOrEqual(0);
+    expect(benchReportSchema.safeParse(repeated).success).toBe(true);
+  });
+
   it('leaves the data set as it found it (writes are undone, toggles restored)', async () => {
     expect(await snapshot(client)).toEqual(before);
   });
@@ -113,6 +180,10 @@ describe('vetalyze bench on a small data set', () => {
     expect(benchReportSchema.safeParse(json).success).toBe(true);
     const markdown = await readFile(join(directory, reportFiles.markdown), 'utf8');
     expect(markdown).toContain('owner with pets (`owners.get`)');
+    expect(markdown).toContain('Lean reference');
+    expect(markdown).toMatch(
+      /\| `owners\.list` \|( [\d.x]+ \|){6} (yes|\*\*no\*\*) \| also returns/,
+    );
     const entries = JSON.parse(
       await readFile(join(directory, reportFiles.benchmarkAction), 'utf8'),
     );

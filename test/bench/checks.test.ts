@@ -39,6 +39,88 @@ describe('budget checks (--check)', () => {
     expect(outcome.lines.join('\n')).toMatch(/owners\.get library\/raw p50/);
   });
 
+  it('fails an operation whose library/lean p50 exceeds 1.3x, and passes it within', () => {
+    const lean = {
+      samples: 300,
+      libraryP50Ms: 0.4,
+      libraryP95Ms: 0.6,
+      leanP50Ms: 0.2,
+      leanP95Ms: 0.5,
+      ratioP50: 2.0,
+      ratioP95: 1.2,
+      pass: false,
+    };
+    const slow = operation({ id: 'owners.list', lean });
+    const outcome = checkOutcome({ checks: checksOf([scale(50, [slow])], []) }, ['lean-p50']);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.lines).toEqual([
+      expect.stringMatching(/owners\.list library\/lean p50 at 50 clinics = 2\.000/),
+    ]);
+    const fine = operation({ lean: { ...lean, ratioP50: 1.1, pass: true } });
+    expect(checkOutcome({ checks: checksOf([scale(50, [fine])], []) }, ['lean-p50']).exitCode).toBe(
+      0,
+    );
+  });
+
+  it('judges the open-loop load against raw: p95/p99 ratios at judged rates, highest rate sustained', () => {
+    const side = {
+      completed: 400,
+      errors: 0,
+      achievedRate: 100,
+      p50Ms: 0.5,
+      p95Ms: 1,
+      p99Ms: 2,
+      p95BudgetRatio: 1,
+      lagP95Ms: 0.1,
+      saturated: false,
+      sustained: true,
+    };
+    const step = (multiple: number, ratioP95: number, compared: boolean) => ({
+      multiple,
+      targetRate: 5 * multiple,
+      seconds: 4,
+      requests: 400,
+      completed: 400,
+      errors: 0,
+      achievedRate: 100,
+      p50Ms: 0.5,
+      p95Ms: ratioP95,
+      p99Ms: 2,
+      p95BudgetRatio: 1,
+      lagP95Ms: 0.1,
+      held: false,
+      sustained: true,
+      raw: side,
+      ratioP95,
+      ratioP99: 1,
+      compared,
+    });
+    const loaded = (steps: ReturnType<typeof step>[], sustainedRatio: number) => ({
+      ...scale(300, [operation()]),
+      load: {
+        clinics: 300,
+        seedRate: 5,
+        mix: [],
+        steps,
+        highestRateHeld: 0,
+        highestRateSustained: 5 * sustainedRatio,
+        rawHighestRateSustained: 5,
+        sustainedRatio,
+      },
+    });
+    const kinds = ['load-p95', 'load-p99', 'load-sustained'];
+    // A rate raw saturated is not judged, however far apart the two sides are.
+    const fine = loaded([step(1, 1.1, true), step(10, 3, false)], 1);
+    expect(checkOutcome({ checks: checksOf([fine], []) }, kinds)).toEqual({
+      exitCode: 0,
+      lines: [],
+    });
+    const slow = checkOutcome({ checks: checksOf([loaded([step(1, 2.0, true)], 0.5)], []) }, kinds);
+    expect(slow.exitCode).toBe(1);
+    expect(slow.lines.join('\n')).toMatch(/library\/raw p95 at 5 req\/s at 300 clinics = 2\.000/);
+    expect(slow.lines.join('\n')).toMatch(/highest rate sustained .* = 0\.500/);
+  });
+
   it('fails a clinic-scope operation whose p95 grows more than 1.5x from 50 to 1000 clinics', () => {
     const scales = [
       scale(50, [operation({ p95Ms: 0.2 })]),

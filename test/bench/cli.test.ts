@@ -113,6 +113,22 @@ describe('vetalyze refuses inputs that would void a run, before measuring (exit 
     expect(output).not.toContain('secret');
   });
 
+  it('--repeat 0 (or above the most allowed), before any server starts', async () => {
+    const cacheDir = join(folder, 'repeat');
+    for (const value of ['0', '21', '1.5']) {
+      const { status, output } = await vetalyze(
+        'bench',
+        '--cache-dir',
+        cacheDir,
+        '--repeat',
+        value,
+      );
+      expect(status, value).toBe(2);
+      expect(output).toContain(`--repeat <n>' argument '${value}' is invalid`);
+    }
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
   it('a bad numeric flag', async () => {
     const { status } = await vetalyze('bench', '--scales', '50,abc');
     expect(status).toBe(2);
