@@ -120,7 +120,8 @@ export const operationTargets: readonly OperationTarget[] = [
     seed: { by: 'owners', at1k: range(20, 35), at2k: range(30, 50), at3k: range(40, 70) },
     budgetP95Ms: 0.6,
     floorMs: 0.27,
-    leanNote: "also returns each owner's code (vz_code), address, notes, version and timestamps",
+    leanNote:
+      "called with columns: 'contact' (id, code, name, phone); the default summary adds e-mail, address, notes, version and timestamps",
   },
   {
     id: 'owners.searchName',
@@ -131,7 +132,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 1.2,
     floorMs: 0.57,
     leanNote:
-      "returns the list's full rows (code, e-mail, address, notes, version, timestamps) where a search result needs id, name and phone",
+      "called with columns: 'contact' (id, code, name, phone); the default summary adds e-mail, address, notes, version and timestamps",
   },
   {
     id: 'owners.searchPhone',
@@ -142,7 +143,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 1.2,
     floorMs: 0.62,
     leanNote:
-      "returns the list's full rows (code, e-mail, address, notes, version, timestamps) where a search result needs id, name and phone",
+      "called with columns: 'contact' (id, code, name, phone); the default summary adds e-mail, address, notes, version and timestamps",
   },
   {
     id: 'owners.get',

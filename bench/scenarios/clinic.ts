@@ -60,6 +60,8 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
     return { input, lean };
   };
 
+  // Pages and searches ask for the contact columns: what the seed's list and
+  // search show (id, code, name, phone), the library's lean shape of a page.
   return [
     {
       id: 'owners.list',
@@ -68,14 +70,14 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
         if (prng.chance(0.7) || pools.ownerCursors.length === 0) {
           const clinicId = prng.pick(pools.clinicIds);
           return readTrial(
-            () => vz.forClinic(clinicId).owners.list({ limit: 20 }),
+            () => vz.forClinic(clinicId).owners.list({ limit: 20, columns: 'contact' }),
             'page 1',
             (client) => leanOwnerList(client, clinicId, firstPageId),
           );
         }
         const { clinicId, cursor, after } = prng.pick(pools.ownerCursors);
         return readTrial(
-          () => vz.forClinic(clinicId).owners.list({ limit: 20, cursor }),
+          () => vz.forClinic(clinicId).owners.list({ limit: 20, cursor, columns: 'contact' }),
           'later page',
           (client) => leanOwnerList(client, clinicId, after),
         );
@@ -86,7 +88,7 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
       draw: () => {
         const { clinicId, term } = prng.pick(pools.ownerNameTerms);
         return readTrial(
-          () => vz.forClinic(clinicId).owners.search({ name: term, limit: 20 }),
+          () => vz.forClinic(clinicId).owners.search({ name: term, limit: 20, columns: 'contact' }),
           `${term.length} char${term.length === 1 ? '' : 's'}`,
           (client) => leanOwnerSearchName(client, clinicId, term),
         );
@@ -97,7 +99,8 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
       draw: () => {
         const { clinicId, term } = prng.pick(pools.ownerPhoneTerms);
         return readTrial(
-          () => vz.forClinic(clinicId).owners.search({ phone: term, limit: 20 }),
+          () =>
+            vz.forClinic(clinicId).owners.search({ phone: term, limit: 20, columns: 'contact' }),
           `${term.length} digits`,
           (client) => leanOwnerSearchPhone(client, clinicId, term),
         );

@@ -163,13 +163,32 @@ const pageFields = {
   cursor: text().min(1).max(200).optional(),
 };
 
-/** Page fields of the owner lists, and whether each owner comes with its pets' names. */
-const ownerPageFields = { ...pageFields, withPetNames: z.boolean().default(false) };
+/** Page fields of the owner lists: pets' names or not, summaries or contacts. */
+const ownerPageFields = {
+  ...pageFields,
+  withPetNames: z.boolean().default(false),
+  columns: z.enum(['summary', 'contact']).default('summary'),
+};
+
+/** Pet names are part of a summary; a contact row has no room for them. */
+function petNamesWithSummaries(
+  input: { columns: string; withPetNames: boolean },
+  context: z.core.$RefinementCtx,
+) {
+  if (input.columns === 'contact' && input.withPetNames) {
+    context.addIssue({
+      code: 'custom',
+      message: "pet names come with columns 'summary' only",
+      path: ['withPetNames'],
+    });
+  }
+}
 
 /** Input of the lists: `owners.list`. */
 export const pageSchema = z
   .strictObject(ownerPageFields)
-  .default({ limit: 20, withPetNames: false });
+  .superRefine(petNamesWithSummaries)
+  .default({ limit: 20, withPetNames: false, columns: 'summary' });
 
 const searchName = text().trim().min(1).max(200).optional();
 
@@ -201,15 +220,7 @@ export const ownerSearchSchema = z
     columns: z.enum(['summary', 'contact']).default('summary'),
   })
   .superRefine(exactlyOne(['name', 'phone', 'code']))
-  .superRefine((input, context) => {
-    if (input.columns === 'contact' && input.withPetNames) {
-      context.addIssue({
-        code: 'custom',
-        message: "pet names come with columns 'summary' only",
-        path: ['withPetNames'],
-      });
-    }
-  });
+  .superRefine(petNamesWithSummaries);
 
 /** Input of `pets.search`: one of name, code or microchip, plus paging. */
 export const petSearchSchema = z
@@ -348,6 +359,11 @@ export interface PageRequest {
   cursor?: string;
   /** Each owner with its live pets' names. @default false */
   withPetNames?: boolean;
+  /**
+   * `'contact'`: id, code, name and phone number only, what a pick list shows
+   * (the lean shape of a page). @default 'summary'
+   */
+  columns?: 'summary' | 'contact';
 }
 
 /** Input of `owners.search`: exactly one of `name`, `phone`, `code`; plus paging. */
@@ -358,11 +374,6 @@ export interface OwnerSearch extends PageRequest {
   phone?: string;
   /** `O-000123`, `o-123` or `123`. */
   code?: string;
-  /**
-   * `'contact'`: id, code, name and phone number only, what a search-as-you-type
-   * list shows (the lean shape of a search). @default 'summary'
-   */
-  columns?: 'summary' | 'contact';
 }
 
 /** Input of `pets.search`: exactly one of `name`, `code`, `microchip`; plus `limit`, `cursor`. */

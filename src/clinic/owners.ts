@@ -89,8 +89,10 @@ export interface OwnersRepository {
    * A page of live owners, newest first, as summaries (with their live pets'
    * names when `withPetNames`; `get` gives the pets): ONE prepared statement,
    * keyset on id.
+   * With `columns: 'contact'`, each owner is only id, code, name and phone.
    * @throws ValidationError (`cursor`) for a cursor not made by this list for this clinic
    */
+  list(request: PageRequest & { columns: 'contact' }): Promise<Page<OwnerContact>>;
   list(request?: PageRequest): Promise<Page<OwnerSummary>>;
   /**
    * Live owners matching `name` (case-insensitive substring; `%`, `_`, `\`
@@ -266,8 +268,8 @@ function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken, shape: OwnerPag
 
 /**
  * The prepared statements of one page filter: summaries with and without pet
- * names (variant `pet-names`, after the filter's own variant) and, for
- * searches, contacts (variant `contact`); and the calls that pick one.
+ * names (variant `pet-names`, after the filter's own variant) and contacts
+ * (variant `contact`); and the call that picks a summary statement.
  */
 function ownerPageStatements<Params extends OwnerPageParams>(
   name: string,
@@ -285,7 +287,6 @@ function ownerPageStatements<Params extends OwnerPageParams>(
   return {
     summaries: (p: Params & { withPetNames: boolean }) =>
       p.withPetNames ? withPetNames(p) : plain(p),
-    // Rendered and prepared on first use only, like every statement: lists never use it.
     contacts: statement(
       variant('contact'),
       ownerContactSchema,
@@ -428,6 +429,17 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
     return idPaging(context.cursors, 'owners.search', clinicId, filter);
   }
 
+  /** `list`, whichever columns it returns. */
+  async function list(request?: PageRequest): Promise<Page<OwnerSummary | OwnerContact>> {
+    const { limit, cursor, withPetNames, columns } = parseInput(pageSchema, request);
+    const paging = idPaging(context.cursors, 'owners.list', clinicId);
+    const p = { clinicId, bound: paging.bound(cursor), limit: limit + 1, withPetNames };
+    await scope.facts();
+    return columns === 'contact'
+      ? page(paging, ownerListPage.contacts(p), limit)
+      : page(paging, ownerListPage.summaries(p), limit);
+  }
+
   /** `search`, whichever columns it returns. */
   async function search(request: OwnerSearch): Promise<Page<OwnerSummary | OwnerContact>> {
     const query = parseInput(ownerSearchSchema, request);
@@ -511,19 +523,9 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       return owner;
     },
 
-    async list(request?: PageRequest): Promise<Page<OwnerSummary>> {
-      const { limit, cursor, withPetNames } = parseInput(pageSchema, request);
-      const paging = idPaging(context.cursors, 'owners.list', clinicId);
-      const bound = paging.bound(cursor);
-      await scope.facts();
-      return page(
-        paging,
-        ownerListPage.summaries({ clinicId, bound, limit: limit + 1, withPetNames }),
-        limit,
-      );
-    },
-
     // One body for both overloads: `columns` picks the statement, and so the row type.
+    list: list as OwnersRepository['list'],
+
     search: search as OwnersRepository['search'],
 
     async update(id: number, patch: OwnerPatch): Promise<Owner> {

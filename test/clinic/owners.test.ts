@@ -274,6 +274,26 @@ describe('owners.search', () => {
     }
   });
 
+  it("lists the same owners as contacts with columns: 'contact', page by page", async () => {
+    const clinic = vz.forClinic(searchClinic);
+    const first = await clinic.owners.list({ limit: 3, columns: 'contact' });
+    expect(queries.at(-1)).not.toMatch(/o\.(email|address|notes|version)/);
+    const next = await clinic.owners.list({
+      limit: 3,
+      columns: 'contact',
+      cursor: first.nextCursor ?? undefined,
+    });
+    const summaries = await clinic.owners.list({ limit: 6 });
+    expect([...first.items, ...next.items]).toEqual(
+      summaries.items.map(({ id, code, fullName, phoneNumber }) => ({
+        id,
+        code,
+        fullName,
+        phoneNumber,
+      })),
+    );
+  });
+
   it("refuses pet names with columns: 'contact', naming withPetNames", async () => {
     await expect(
       vz

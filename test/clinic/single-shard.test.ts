@@ -114,6 +114,7 @@ beforeAll(async () => {
   await clinicA.owners.get(first.id);
   const page = await clinicA.owners.list({ limit: 2 });
   await clinicA.owners.list({ limit: 2, cursor: page.nextCursor ?? undefined, withPetNames: true });
+  await clinicA.owners.list({ limit: 2, columns: 'contact' });
   for (const search of [
     { name: 'Onlyina' },
     { name: 'a', limit: 1 },
