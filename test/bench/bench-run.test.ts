@@ -182,7 +182,7 @@ describe('vetalyze bench on a small data set', () => {
     expect(markdown).toContain('owner with pets (`owners.get`)');
     expect(markdown).toContain('Lean reference');
     expect(markdown).toMatch(
-      /\| `owners\.list` \|( [\d.x]+ \|){6} (yes|\*\*no\*\*) \| also returns/,
+      /\| `owners\.list` \|( [\d.x]+ \|){6} (yes|\*\*no\*\*) \| called with columns/,
     );
     const entries = JSON.parse(
       await readFile(join(directory, reportFiles.benchmarkAction), 'utf8'),
