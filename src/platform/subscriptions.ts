@@ -119,6 +119,12 @@ export interface ListByMonthOptions {
   /** @default 20, at most 100 */
   limit?: number;
   cursor?: string;
+  /**
+   * `false`: the page only, without the month's `count` and `totalAmount`.
+   * The totals read every record of the month: at 10,000 clinics about
+   * 10,000 index entries a call (docs/capacity-planning.md). @default true
+   */
+  totals?: boolean;
 }
 
 /** Options of {@link SubscriptionsRepository.groups}. */
@@ -186,8 +192,10 @@ export interface SubscriptionsRepository {
   listActive(options?: { limit?: number; cursor?: string }): Promise<Page<ActiveSubscription>>;
   /**
    * Records whose period starts in the month, by start date, with the month's
-   * count and total computed in the same statement.
+   * count and total computed in the same statement. One statement.
+   * With `totals: false`, the page alone (what a month filter needs).
    */
+  list(options: ListByMonthOptions & { totals: false }): Promise<Page<SubscriptionRecord>>;
   list(options: ListByMonthOptions): Promise<MonthPage>;
   /** Groups aggregated in SQL, newest clinic first, newest group first within it. One statement. */
   groups(options?: ListGroupsOptions): Promise<Page<SubscriptionGroup>>;
@@ -543,6 +551,27 @@ const monthPage = statement(
     order by page."startsOn", page."clinicId", page.id`,
 );
 
+/** {@link monthPage} without the month's totals: only limit rows past the cursor are read. */
+const monthRecords = statement(
+  'platform.subscriptions.list:records',
+  subscriptionRecordSchema,
+  { prepared: true },
+  (p: {
+    from: string;
+    to: string;
+    afterStart: string;
+    afterClinic: number;
+    afterId: number;
+    limit: number;
+  }) => sql.fragment`
+    select ${recordColumnsSql}
+    from subscription_history s
+    where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
+      and (s.starts_on, s.clinic_id, s.id) > (${p.afterStart}::date, ${p.afterClinic}::int, ${p.afterId}::int)
+    order by s.starts_on, s.clinic_id, s.id
+    limit ${p.limit}`,
+);
+
 /** Every record of the clinic, newest first. */
 const historyStatement = statement(
   'platform.subscriptions.history',
@@ -693,6 +722,7 @@ const listByMonthInput = z.object({
   month: z.number().int().min(1).max(12),
   limit: pageLimitSchema,
   cursor: cursorText,
+  totals: z.boolean().default(true),
 });
 
 const groupsInput = z
@@ -755,6 +785,30 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
     requestHash: requestHasher(operation).add(input).digest(),
     ttlMs: context.idempotencyTtlMs,
   });
+
+  /** `list`, with or without the month's totals. */
+  async function listByMonth(
+    options: ListByMonthOptions,
+  ): Promise<MonthPage | Page<SubscriptionRecord>> {
+    const { year, month, limit, cursor, totals } = parseInput(listByMonthInput, options);
+    const { from, to } = monthRange(year, month);
+    const binding = cursorBinding('subscriptions.list', null, [year, month]);
+    const [afterStart, afterClinic, afterId] =
+      cursor === undefined ? [earliestDate, 0, 0] : cursors.decode(binding, cursor, monthKey);
+    const bounds = { from, to, afterStart, afterClinic, afterId, limit: limit + 1 };
+    const encode = (row: { startsOn: string; clinicId: number; id: number }) =>
+      cursors.encode(binding, [row.startsOn, row.clinicId, row.id]);
+    if (!totals) return toPage(await readDb.any(monthRecords(bounds)), limit, encode, (row) => row);
+    const rows = await readDb.any(monthPage(bounds));
+    const first = rows[0];
+    const page = toPage(
+      rows.filter(carriesRecord),
+      limit,
+      encode,
+      ({ count: _count, totalAmount: _total, ...record }) => record,
+    );
+    return { ...page, count: first?.count ?? 0, totalAmount: first?.totalAmount ?? '0.00' };
+  }
 
   return {
     activate: async (input, options) => {
@@ -859,24 +913,8 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
       );
     },
 
-    list: async (options) => {
-      const { year, month, limit, cursor } = parseInput(listByMonthInput, options);
-      const { from, to } = monthRange(year, month);
-      const binding = cursorBinding('subscriptions.list', null, [year, month]);
-      const [afterStart, afterClinic, afterId] =
-        cursor === undefined ? [earliestDate, 0, 0] : cursors.decode(binding, cursor, monthKey);
-      const rows = await readDb.any(
-        monthPage({ from, to, afterStart, afterClinic, afterId, limit: limit + 1 }),
-      );
-      const first = rows[0];
-      const page = toPage(
-        rows.filter(carriesRecord),
-        limit,
-        (row) => cursors.encode(binding, [row.startsOn, row.clinicId, row.id]),
-        ({ count: _count, totalAmount: _total, ...record }) => record,
-      );
-      return { ...page, count: first?.count ?? 0, totalAmount: first?.totalAmount ?? '0.00' };
-    },
+    // One body for both overloads: `totals` picks the statement, and so the result type.
+    list: listByMonth as SubscriptionsRepository['list'],
 
     groups: async (options) => {
       const { limit, cursor, clinicId } = parseInput(groupsInput, options);

@@ -78,6 +78,7 @@ describe('platform statement names', () => {
       ['subscriptions.history', () => vz.subscriptions.history(clinic.id)],
       ['subscriptions.listActive', () => vz.subscriptions.listActive()],
       ['subscriptions.list', () => vz.subscriptions.list({ year: 2026, month: 1 })],
+      ['subscriptions.list', () => vz.subscriptions.list({ year: 2026, month: 1, totals: false })],
       ['subscriptions.groups', () => vz.subscriptions.groups({ clinicId: clinic.id })],
       ['users.get', () => vz.users.get(operator.id)],
       ['users.verifyPassword', () => vz.users.verifyPassword(operator.email, 'wrong password')],

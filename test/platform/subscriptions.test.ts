@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Page } from '../../src/index.js';
 import {
   ConflictError,
   IllegalTransitionError,
@@ -456,6 +457,24 @@ describe('subscriptions.list (by month)', () => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(inMarch);
+
+    // Without totals: the same records, page by page, without reading the whole month.
+    const records: number[] = [];
+    cursor = undefined;
+    do {
+      const page: Page<SubscriptionRecord> = await vz.subscriptions.list({
+        year: 2032,
+        month: 3,
+        limit: 3,
+        cursor,
+        totals: false,
+      });
+      expect(page).not.toHaveProperty('count');
+      expect(queries.at(-1)).not.toContain('count(');
+      records.push(...page.items.map((record) => record.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(records).toEqual(inMarch);
   });
 
   it('returns zero totals and no items for an empty month', async () => {
