@@ -198,7 +198,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 1.5,
     floorMs: 0.63,
     leanNote:
-      "called with totals: false (the seed's month filter); returns all 15 columns of each record. With the month's count and sum (the default) it read every record of the month: p95 6.32 ms at 10,000 clinics (docs/runs/2026-11-30-ladder-50-1000-10000-repeat3)",
+      "called with totals: false (the seed's month filter); returns all 15 columns of each record. The default adds the month's count and sum, which read every record of the month (docs/capacity-planning.md gives their measured cost)",
   },
   {
     id: 'subscriptions.activate',

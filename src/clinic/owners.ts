@@ -93,6 +93,7 @@ export interface OwnersRepository {
    * @throws ValidationError (`cursor`) for a cursor not made by this list for this clinic
    */
   list(request: PageRequest & { columns: 'contact' }): Promise<Page<OwnerContact>>;
+  /** A page of live owners as summaries (the default `columns: 'summary'`); see above. */
   list(request?: PageRequest): Promise<Page<OwnerSummary>>;
   /**
    * Live owners matching `name` (case-insensitive substring; `%`, `_`, `\`
@@ -102,6 +103,7 @@ export interface OwnersRepository {
    * With `columns: 'contact'`, each owner is only id, code, name and phone.
    */
   search(request: OwnerSearch & { columns: 'contact' }): Promise<Page<OwnerContact>>;
+  /** Live owners matching one criterion, as summaries (the default `columns: 'summary'`); see above. */
   search(request: OwnerSearch): Promise<Page<OwnerSummary>>;
   /**
    * Changes the given fields if `version` is still the owner's version; a new

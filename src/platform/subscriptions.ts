@@ -196,6 +196,7 @@ export interface SubscriptionsRepository {
    * With `totals: false`, the page alone (what a month filter needs).
    */
   list(options: ListByMonthOptions & { totals: false }): Promise<Page<SubscriptionRecord>>;
+  /** The month's page with its count and total (the default `totals: true`); see above. */
   list(options: ListByMonthOptions): Promise<MonthPage>;
   /** Groups aggregated in SQL, newest clinic first, newest group first within it. One statement. */
   groups(options?: ListGroupsOptions): Promise<Page<SubscriptionGroup>>;
