@@ -1,30 +1,10 @@
 import type { QueryEvent } from '@vetalyze/db';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clinicScopeMethods, runClinicCalls, taskCounts } from '../../bench/citus/check.js';
-import { main } from '../../bench/program.js';
+import { runVetalyze } from '../helpers/cli.js';
 import { createTestDatabase, createTestVetalyze } from '../helpers/database.js';
 
-/**
- * `vetalyze citus-check` and `vetalyze migrate --citus` where CI runs them:
- * on plain PostgreSQL, without Citus. What they print on a real Citus is in
- * docs/scaling-out.md ("Citus").
- */
-
-async function vetalyze(...args: string[]): Promise<{ status: number; output: string }> {
-  let output = '';
-  const keep = (chunk: unknown) => {
-    output += String(chunk);
-    return true;
-  };
-  vi.spyOn(process.stderr, 'write').mockImplementation(keep);
-  vi.spyOn(process.stdout, 'write').mockImplementation(keep);
-  try {
-    const status = await main(['node', 'vetalyze', ...args]);
-    return { status, output };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const vetalyze = (...args: string[]) => runVetalyze(args);
 
 describe('on plain PostgreSQL', () => {
   it('citus-check exits 1: citus extension not installed', async () => {

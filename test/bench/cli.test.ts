@@ -2,39 +2,23 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   databaseUrlFromEnv,
   diskNeededBytes,
   operationIds,
 } from '../../bench/commands/preflight.js';
-import { main } from '../../bench/program.js';
 import { checkKinds } from '../../bench/report/checks.js';
+import { runVetalyze } from '../helpers/cli.js';
 
 let folder: string;
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'vetalyze-cli-'));
 });
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
-/** Runs `vetalyze ...args` in this process; returns its exit status and what it printed. */
-async function vetalyze(...args: string[]): Promise<{ status: number; output: string }> {
-  // The embedded default, also when the suite itself runs on DATABASE_URL (CI's PG15 phase).
-  for (const name of ['DATABASE_URL', 'PGHOST', 'PGDATABASE']) vi.stubEnv(name, '');
-  let output = '';
-  const keep = (chunk: unknown) => {
-    output += String(chunk);
-    return true;
-  };
-  vi.spyOn(process.stderr, 'write').mockImplementation(keep);
-  vi.spyOn(process.stdout, 'write').mockImplementation(keep);
-  const status = await main(['node', 'vetalyze', ...args]);
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  return { status, output };
-}
+/** `vetalyze ...args` on the embedded default, also when the suite runs on DATABASE_URL (CI's PG15 phase). */
+const vetalyze = (...args: string[]) =>
+  runVetalyze(args, { DATABASE_URL: '', PGHOST: '', PGDATABASE: '' });
 
 describe('vetalyze refuses inputs that would void a run, before measuring (exit 2)', () => {
   it('an unknown --check-kinds kind, listing the valid ones', async () => {

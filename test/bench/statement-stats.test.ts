@@ -3,28 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedServer, startEmbeddedPostgres } from '@vetalyze/bench/embedded-postgres';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStatementStats } from '../../bench/monitor/statement-stats.js';
-import { main } from '../../bench/program.js';
 import { createVetalyze } from '../../src/index.js';
+import { runVetalyze } from '../helpers/cli.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { createClinic } from '../platform/fixtures.js';
 
-/** Runs `vetalyze ...args` in this process; returns its exit status and what it printed. */
-async function vetalyze(...args: string[]): Promise<{ status: number; output: string }> {
-  let output = '';
-  const keep = (chunk: unknown) => {
-    output += String(chunk);
-    return true;
-  };
-  vi.spyOn(process.stderr, 'write').mockImplementation(keep);
-  vi.spyOn(process.stdout, 'write').mockImplementation(keep);
-  try {
-    return { status: await main(['node', 'vetalyze', ...args]), output };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const vetalyze = (...args: string[]) => runVetalyze(args);
 
 async function onDatabase(url: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
