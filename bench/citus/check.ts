@@ -130,8 +130,13 @@ async function explain(
   return { tasks: counts.reduce((sum, count) => sum + count, 0), scans: counts.length, inlined };
 }
 
-/** The scope of `clinicId` with each method call's statements recorded under its name. */
-function tracked(
+/**
+ * The scope of `clinicId` with each method call recorded in `run`: the call's
+ * name, the statements it sent (from `events`, which the instance's `onQuery`
+ * fills) and, for a database error, the failure. Also used by
+ * test/clinic/single-shard.test.ts, the check CI runs in place of Citus.
+ */
+export function recordedScope(
   vz: Vetalyze,
   clinicId: number,
   events: QueryEvent[],
@@ -243,7 +248,7 @@ export async function runClinicCalls(vz: Vetalyze, events: QueryEvent[]): Promis
     role: 'receptionist',
   });
 
-  const a = tracked(vz, clinicA.id, events, run);
+  const a = recordedScope(vz, clinicA.id, events, run);
   const first = await a.owners.create({
     fullName: 'Alice Onlyina',
     phoneNumber: '+49 151 9998887',
@@ -307,7 +312,7 @@ export async function runClinicCalls(vz: Vetalyze, events: QueryEvent[]): Promis
   await a.owners.remove(second.id);
 
   // Clinic B handed A's ids: each call fails, through statements of its own.
-  const b = tracked(vz, clinicB.id, events, run);
+  const b = recordedScope(vz, clinicB.id, events, run);
   await ignoreErrors(b.owners.get(first.id));
   await ignoreErrors(b.owners.update(first.id, { version: 2, fullName: 'Hacked' }));
   await ignoreErrors(b.owners.remove(first.id));

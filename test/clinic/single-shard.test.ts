@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClinicScope } from '../../src/clinic/scope.js';
+import { type ClinicCallsRun, clinicScopeMethods, recordedScope } from '../../bench/citus/check.js';
 import { type QueryEvent, statementLabel, type Vetalyze } from '../../src/index.js';
 import { createTestVetalyze } from '../helpers/database.js';
 import { loadParser, singleShardProblems } from '../helpers/single-shard.js';
@@ -20,56 +20,10 @@ let tenantTables: Set<string>;
 let a: TestClinic;
 let b: TestClinic;
 const events: QueryEvent[] = [];
-/** The clinic-scope methods called, as 'owners.get'. */
-const called = new Set<string>();
-/** Statements sent by each scope call, with the clinic the scope was for. */
-const sent: { call: string; clinicId: number; event: QueryEvent }[] = [];
-
-/** The scope of `clinicId`, recording each method call and the statements it sent. */
-function tracked(clinicId: number): ClinicScope {
-  const scope = vz.forClinic(clinicId);
-  const wrap = <Group extends object>(groupName: string, group: Group): Group =>
-    new Proxy(group, {
-      get(target, key, receiver) {
-        const member = Reflect.get(target, key, receiver);
-        if (typeof member !== 'function') return member;
-        const call = `${groupName}.${String(key)}`;
-        return (...args: unknown[]) => {
-          called.add(call);
-          const before = events.length;
-          const record = () => {
-            for (const event of events.slice(before)) sent.push({ call, clinicId, event });
-          };
-          const result = member.apply(target, args);
-          if (result && typeof result[Symbol.asyncIterator] === 'function') {
-            return (async function* () {
-              try {
-                yield* result;
-              } finally {
-                record();
-              }
-            })();
-          }
-          return Promise.resolve(result).finally(record);
-        };
-      },
-    });
-  return {
-    ...scope,
-    owners: wrap('owners', scope.owners),
-    pets: wrap('pets', scope.pets),
-    staff: wrap('staff', scope.staff),
-  };
-}
-
-/** Every public method of a clinic scope, as 'owners.get'. */
-function publicMethods(scope: ClinicScope): string[] {
-  return (['owners', 'pets', 'staff'] as const).flatMap((group) =>
-    Object.entries(scope[group])
-      .filter(([, member]) => typeof member === 'function')
-      .map(([name]) => `${group}.${name}`),
-  );
-}
+/** Each clinic-scope call, the statements it sent and the methods called. */
+const run: ClinicCallsRun = { sent: [], failedCalls: [], called: new Set() };
+const { sent, called } = run;
+const tracked = (clinicId: number) => recordedScope(vz, clinicId, events, run);
 
 const ignoreErrors = (promise: Promise<unknown>) => promise.catch(() => undefined);
 
@@ -196,7 +150,7 @@ describe('single shard: every clinic-scope statement filters each tenant table b
   });
 
   it('calls every public clinic-scope method', () => {
-    expect([...called].sort()).toEqual(publicMethods(vz.forClinic(a.clinicId)).sort());
+    expect([...called].sort()).toEqual(clinicScopeMethods(vz.forClinic(a.clinicId)).sort());
   });
 
   it('finds no statement that could reach another shard', () => {
