@@ -158,7 +158,7 @@ export function saveKeyCte(
 }
 
 /** The last SELECT of a keyed statement: the new result, or the live key's. */
-export function keyedResultSelect(result: FragmentSqlToken, source: FragmentSqlToken) {
+function keyedResultSelect(result: FragmentSqlToken, source: FragmentSqlToken) {
   return sql.fragment`
     select ${result} as result, true as "samePayload", false as replayed from ${source}
     union all
@@ -266,4 +266,24 @@ export async function runIdempotent<Schema extends z.ZodType>(
   }
   if (row) return keyedOutcome(row, call, schema);
   return (await replayKey(db, call, schema)) ?? refused();
+}
+
+/**
+ * A keyed write as ONE statement: the key's CTEs, then `writes` (CTEs whose
+ * first insert is gated on `not exists (select from idem_live)`, so nothing is
+ * written when the key is live), `idem_result` as `resultSelect`, the key row
+ * saved with `resultJson` (over alias `r`) as its result, and the new result
+ * or the live key's.
+ */
+export function keyedWrite(
+  p: KeyedCall,
+  writes: FragmentSqlToken,
+  resultSelect: FragmentSqlToken,
+  resultJson: FragmentSqlToken = sql.fragment`to_jsonb(r)`,
+): FragmentSqlToken {
+  return sql.fragment`
+    with ${keyCtes(p)}, ${writes}, idem_result as (
+      ${resultSelect}
+    ), ${saveKeyCte(p, resultJson, sql.fragment`idem_result r`)}
+    ${keyedResultSelect(resultJson, sql.fragment`idem_result r`)}`;
 }

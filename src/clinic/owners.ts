@@ -12,12 +12,10 @@ import { dynamicStatement, statement } from '../db/statement.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
   type KeyedCall,
-  keyCtes,
-  keyedResultSelect,
   keyedRow,
+  keyedWrite,
   requestHasher,
   runIdempotent,
-  saveKeyCte,
   splitKey,
   storedResultSchema,
   type WriteOptions,
@@ -215,14 +213,15 @@ const createOwnerKeyedStatement = statement(
   'clinic.owners.create:keyed',
   keyedRow,
   { prepared: true },
-  (p: NewOwnerParams & KeyedCall) => sql.fragment`
-    with ${keyCtes(p)}, ${createOwnerCtes(
+  (p: NewOwnerParams & KeyedCall) =>
+    keyedWrite(
       p,
-      sql.fragment`select ${p.clinicId}, 1, ${p.petCount} where not exists (select from idem_live)`,
-    )}, idem_result as (
-      ${newOwnerSelect}
-    ), ${saveKeyCte(p, sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}
-    ${keyedResultSelect(sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}`,
+      createOwnerCtes(
+        p,
+        sql.fragment`select ${p.clinicId}, 1, ${p.petCount} where not exists (select from idem_live)`,
+      ),
+      newOwnerSelect,
+    ),
 );
 
 /** An owner as stored under an idempotency key. */

@@ -8,12 +8,10 @@ import { statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import {
   type KeyedCall,
-  keyCtes,
-  keyedResultSelect,
   keyedRow,
+  keyedWrite,
   requestHasher,
   runIdempotent,
-  saveKeyCte,
   splitKey,
   storedResultSchema,
   type WriteOptions,
@@ -275,15 +273,16 @@ const createClinicKeyedStatement = statement(
   'platform.clinics.create:keyed',
   keyedRow,
   { prepared: true },
-  (p: NewClinicParams & KeyedCall) => sql.fragment`
-    with ${keyCtes(p)}, ${createClinicCtes(
+  (p: NewClinicParams & KeyedCall) =>
+    keyedWrite(
       p,
-      sql.fragment`select ${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash}
+      createClinicCtes(
+        p,
+        sql.fragment`select ${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash}
       where not exists (select from idem_live)`,
-    )}, idem_result as (
-      ${newClinicSelect}
-    ), ${saveKeyCte(p, sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}
-    ${keyedResultSelect(sql.fragment`to_jsonb(r)`, sql.fragment`idem_result r`)}`,
+      ),
+      newClinicSelect,
+    ),
 );
 
 /** A new clinic as stored under an idempotency key. */

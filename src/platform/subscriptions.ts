@@ -12,12 +12,10 @@ import {
 } from '../errors.js';
 import {
   type KeyedCall,
-  keyCtes,
-  keyedResultSelect,
   keyedRow,
+  keyedWrite,
   requestHasher,
   runIdempotent,
-  saveKeyCte,
   splitKey,
   storedResultSchema,
   type WriteOptions,
@@ -371,12 +369,13 @@ const activateKeyedStatement = statement(
   'platform.subscriptions.activate:keyed',
   keyedRow,
   { prepared: true },
-  (p: ActivateParams & KeyedCall) => sql.fragment`
-  with ${keyCtes(p)}, ${activateCtes(p, sql.fragment` and not exists (select from idem_live)`)},
-  idem_result as (
-    ${activateInsert(p)}
-  ), ${saveKeyCte(p, storedRecordJson, sql.fragment`idem_result r`)}
-  ${keyedResultSelect(storedRecordJson, sql.fragment`idem_result r`)}`,
+  (p: ActivateParams & KeyedCall) =>
+    keyedWrite(
+      p,
+      activateCtes(p, sql.fragment` and not exists (select from idem_live)`),
+      activateInsert(p),
+      storedRecordJson,
+    ),
 );
 
 /** Parameters of {@link renewStatement}; null means "the default". */
@@ -441,12 +440,13 @@ const renewKeyedStatement = statement(
   'platform.subscriptions.renew:keyed',
   keyedRow,
   { prepared: true },
-  (p: RenewParams & KeyedCall) => sql.fragment`
-  with ${keyCtes(p)}, ${renewCtes(p, sql.fragment` and not exists (select from idem_live)`)},
-  idem_result as (
-    ${renewInsert(p)}
-  ), ${saveKeyCte(p, storedRecordJson, sql.fragment`idem_result r`)}
-  ${keyedResultSelect(storedRecordJson, sql.fragment`idem_result r`)}`,
+  (p: RenewParams & KeyedCall) =>
+    keyedWrite(
+      p,
+      renewCtes(p, sql.fragment` and not exists (select from idem_live)`),
+      renewInsert(p),
+      storedRecordJson,
+    ),
 );
 
 /** From 'active' (a running period): the open record becomes 'suspended'; a past reactivation is superseded. */
