@@ -7,7 +7,7 @@
  */
 
 import { z } from 'zod';
-import { type FragmentSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
+import { type FragmentSqlToken, limitSql, type QuerySqlToken, sql } from '../db/sql.js';
 import { dynamicStatement, statement } from '../db/statement.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
@@ -264,7 +264,7 @@ function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken, shape: OwnerPag
     where o.clinic_id = ${p.clinicId} and o.archived_at is null and o.id < ${p.bound}::int8
       and ${filter}
     order by o.id desc
-    limit ${p.limit}`;
+    ${limitSql(p.limit)}`;
 }
 
 /**

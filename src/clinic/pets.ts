@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import { type FragmentSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
+import { type FragmentSqlToken, limitSql, type QuerySqlToken, sql } from '../db/sql.js';
 import { dynamicStatement, statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { containsPattern } from '../like.js';
@@ -142,7 +142,7 @@ function petSearchPage(p: PetPageParams, filter: FragmentSqlToken) {
     where p.clinic_id = ${p.clinicId} and p.archived_at is null
       and p.id < ${p.bound}::int8 and ${filter}
     order by p.id desc
-    limit ${p.limit}`;
+    ${limitSql(p.limit)}`;
 }
 
 /** A name of 3 characters or more: the trigram index can serve it. */

@@ -3,7 +3,13 @@ import { hashPassword, passwordSchema } from '../accounts/password.js';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import { hasTrigram } from '../clinic/owner-page.js';
 import type { Context } from '../context.js';
-import { type FragmentSqlToken, type ListSqlToken, type QuerySqlToken, sql } from '../db/sql.js';
+import {
+  type FragmentSqlToken,
+  type ListSqlToken,
+  limitSql,
+  type QuerySqlToken,
+  sql,
+} from '../db/sql.js';
 import { statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import {
@@ -367,7 +373,7 @@ function clinicPage(p: ClinicPageParams, filter: FragmentSqlToken | ListSqlToken
     ${openRecordJoinSql}
     where c.id < ${p.bound}::bigint and ${filter}
     order by c.id desc
-    limit ${p.limit}`;
+    ${limitSql(p.limit)}`;
 }
 
 /** One prepared statement per filter shape: a statement builder cannot branch on its parameters. */
@@ -472,12 +478,12 @@ function clinicSearchPage(p: ClinicSearchParams, shape: ClinicSearchShape) {
           select c.* from clinics c
           where c.id < ${p.bound}::bigint
           order by c.id desc
-          limit ${p.window}
+          ${limitSql(p.window)}
         ) c
         ${statusJoin}
         where ${filter}
         order by c.id desc
-        limit ${p.limit}
+        ${limitSql(p.limit)}
       ), indexed as materialized (
         select c.id from clinics c
         ${statusJoin}
@@ -489,14 +495,14 @@ function clinicSearchPage(p: ClinicSearchParams, shape: ClinicSearchShape) {
         select id from indexed
       )
       select c.*
-      from (select id from ids order by id desc limit ${p.limit}) page
+      from (select id from ids order by id desc ${limitSql(p.limit)}) page
       join clinics c on c.id = page.id`
     : sql.fragment`
       select c.* from clinics c
       ${statusJoin}
       where c.id < ${p.bound}::bigint and ${filter}
       order by c.id desc
-      limit ${p.limit}`;
+      ${limitSql(p.limit)}`;
   return sql.fragment`
     select ${clinicSummaryColumnsSql}
     from (${page}) c

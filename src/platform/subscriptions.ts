@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import type { Context } from '../context.js';
 import type { Db } from '../db/db.js';
-import { type FragmentSqlToken, sql } from '../db/sql.js';
+import { type FragmentSqlToken, limitSql, sql } from '../db/sql.js';
 import { statement } from '../db/statement.js';
 import {
   ConflictError,
@@ -515,7 +515,7 @@ const activePage = statement(
     where s.status = 'active' and s.ends_on > current_date
       and (s.ends_on, s.clinic_id) > (${p.afterEndsOn}::date, ${p.afterClinic}::int)
     order by s.ends_on, s.clinic_id
-    limit ${p.limit}`,
+    ${limitSql(p.limit)}`,
 );
 
 /**
@@ -547,7 +547,7 @@ const monthPage = statement(
       where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
         and (s.starts_on, s.clinic_id, s.id) > (${p.afterStart}::date, ${p.afterClinic}::int, ${p.afterId}::int)
       order by s.starts_on, s.clinic_id, s.id
-      limit ${p.limit}
+      ${limitSql(p.limit)}
     ) page on true
     order by page."startsOn", page."clinicId", page.id`,
 );
@@ -570,7 +570,7 @@ const monthRecords = statement(
     where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date
       and (s.starts_on, s.clinic_id, s.id) > (${p.afterStart}::date, ${p.afterClinic}::int, ${p.afterId}::int)
     order by s.starts_on, s.clinic_id, s.id
-    limit ${p.limit}`,
+    ${limitSql(p.limit)}`,
 );
 
 /** Every record of the clinic, newest first. */
@@ -625,7 +625,7 @@ function groupPage(p: GroupPageParams, clinicFilter: FragmentSqlToken) {
         ${clinicFilter}
       group by s.clinic_id, s.group_id
       order by s.clinic_id desc, s.group_id desc
-      limit ${p.limit}
+      ${limitSql(p.limit)}
     ) g
     order by g."clinicId" desc, g."groupId" desc`;
 }
