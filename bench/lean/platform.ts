@@ -1,11 +1,16 @@
 import { containsPattern, hasTrigram, type LeanClient, type LeanRow, prepared } from './lean.js';
 
-/** A clinic's status as an operator list shows it, from its open subscription record. */
+/**
+ * A clinic's status as an operator list shows it, from its open subscription
+ * record. The history probe is a scalar subquery: as EXISTS the planner may
+ * hash every record of every clinic to answer a page (15.7 ms at 10,000
+ * clinics, against under 1 ms).
+ */
 const statusSql = `case
     when o.status = 'suspended' then 'suspended'
     when o.status = 'active' and current_date < o.ends_on then 'active'
     when o.status = 'active' then 'expired'
-    when exists (select from subscription_history h where h.clinic_id = c.id) then 'expired'
+    when (select true from subscription_history h where h.clinic_id = c.id limit 1) then 'expired'
     else 'none'
   end`;
 
