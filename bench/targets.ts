@@ -66,7 +66,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 1.5,
     floorMs: 0.67,
     leanNote:
-      "returns each clinic's owner user id, both phones, version and timestamps, and the open subscription as an 8-field JSON object (the lean page: name, country, status, plan, end date)",
+      "called with columns: 'brief' (id, name, country, clinic phone, status, plan, end date); the default summary adds the owner's user id, the owner's phone, version, timestamps and the open subscription as an 8-field JSON object",
   },
   {
     id: 'clinics.search',
@@ -77,7 +77,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 1.5,
     floorMs: 0.82,
     leanNote:
-      "returns the list's full rows (status, open subscription as JSON, phones, timestamps) where a search result needs id, name and phone",
+      "called with columns: 'brief' (id, name, country, clinic phone, status, plan, end date) where a search result needs id, name and phone; the default summary adds the open subscription as JSON, the owner's phone, version and timestamps",
   },
   {
     id: 'clinics.get',

@@ -65,6 +65,7 @@ export {
 export type { WriteOptions } from './idempotency.js';
 export type { Page } from './paging.js';
 export type {
+  ClinicBrief,
   ClinicDetail,
   ClinicFields,
   ClinicSummary,

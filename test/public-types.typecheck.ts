@@ -43,7 +43,7 @@ import type {
 } from '../src/clinic/rows.js';
 import type { StaffMember, staffMemberSchema } from '../src/clinic/staff.js';
 import type { clinicSummaryRow } from '../src/platform/clinic-sql.js';
-import type { ClinicSummary } from '../src/platform/clinics.js';
+import type { ClinicBrief, ClinicSummary, clinicBriefRow } from '../src/platform/clinics.js';
 import type { UserRole, userRoleSchema } from '../src/platform/fields.js';
 
 type Expect<Check extends true> = Check;
@@ -83,5 +83,6 @@ export type PublicTypesAgreeWithSchemas = [
   Expect<OutputAgrees<OwnerContact, typeof ownerContactSchema>>,
   Expect<OutputAgrees<StaffMember, typeof staffMemberSchema>>,
   Expect<OutputAgrees<ClinicSummary, typeof clinicSummaryRow>>,
+  Expect<OutputAgrees<ClinicBrief, typeof clinicBriefRow>>,
   Expect<OutputAgrees<UserRole, typeof userRoleSchema>>,
 ];

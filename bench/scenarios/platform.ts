@@ -56,7 +56,12 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
             ? undefined
             : prng.pick(pools.clinicCursors);
         return readTrial(
-          () => vz.clinics.list({ limit: 20, ...(page ? { cursor: page.cursor } : {}) }),
+          () =>
+            vz.clinics.list({
+              limit: 20,
+              columns: 'brief',
+              ...(page ? { cursor: page.cursor } : {}),
+            }),
           undefined,
           (client) => leanClinicList(client, page?.after ?? firstPageId),
         );
@@ -67,7 +72,7 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
       draw: () => {
         const search = prng.pick(pools.clinicTerms);
         return readTrial(
-          () => vz.clinics.list({ limit: 20, search }),
+          () => vz.clinics.list({ limit: 20, search, columns: 'brief' }),
           `${search.length} char${search.length === 1 ? '' : 's'}`,
           (client) => leanClinicSearch(client, search),
         );

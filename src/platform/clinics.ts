@@ -81,6 +81,22 @@ export interface ClinicSummary extends ClinicFields {
   readonly subscription: OpenSubscription | null;
 }
 
+/**
+ * A clinic as a brief list row (`clinics.list({ columns: 'brief' })`): what an
+ * operator's list or search result shows, without the JSON of the open record.
+ */
+export interface ClinicBrief {
+  readonly id: number;
+  readonly clinicName: string;
+  readonly countryCode: string;
+  readonly clinicPhoneNumber: string;
+  readonly status: ClinicStatus;
+  /** The open record's subscription type, null when none. */
+  readonly subscriptionTypeId: number | null;
+  /** The open record's end date ('YYYY-MM-DD'), null when none. */
+  readonly endsOn: string | null;
+}
+
 /** A clinic with its owner, country and active staff counts. */
 export interface ClinicDetail extends ClinicSummary {
   readonly owner: { readonly id: number; readonly email: string; readonly fullName: string };
@@ -134,6 +150,13 @@ export interface ListClinicsOptions {
   status?: ClinicStatus;
   /** Only clinics of this country. */
   countryCode?: string;
+  /**
+   * `'summary'`: every {@link ClinicSummary} field, the open record as an
+   * object. `'brief'`: a {@link ClinicBrief} (id, name, country, clinic phone,
+   * status, plan and end date), the lean row of a list or search result.
+   * @default 'summary'
+   */
+  columns?: 'summary' | 'brief';
 }
 
 /** Clinics (the tenants): creation with the owner's account, detail, versioned update, lists, status. */
@@ -188,6 +211,8 @@ export interface ClinicsRepository {
    * derived status, filtered by name substring, status and country. One statement.
    * @throws ValidationError on a bad option or a cursor this list did not make.
    */
+  list(options: ListClinicsOptions & { columns: 'brief' }): Promise<Page<ClinicBrief>>;
+  /** Clinics newest first as {@link ClinicSummary} rows (the default `columns: 'summary'`); see above. */
   list(options?: ListClinicsOptions): Promise<Page<ClinicSummary>>;
   /**
    * The derived status, from the in-process cache when it holds the clinic (no
@@ -361,14 +386,65 @@ interface ClinicPageParams {
   readonly countryCode: string | null;
 }
 
+/** A list statement ready to run, returning rows of `Row`. */
+type QueryOf<Row extends typeof clinicSummaryRow | typeof clinicBriefRow> = QuerySqlToken<Row>;
+
+/** The columns of a list row, and the row they make. */
+interface ListColumns<Row extends typeof clinicSummaryRow | typeof clinicBriefRow> {
+  /** The statement names' last variant part (`brief`), none for the summary. */
+  readonly variant: string | null;
+  readonly row: Row;
+  /** The select list, given clinic `c` and its open record `o`. */
+  readonly sql: FragmentSqlToken;
+}
+
+const summaryColumns: ListColumns<typeof clinicSummaryRow> = {
+  variant: null,
+  row: clinicSummaryRow,
+  sql: clinicSummaryColumnsSql,
+};
+
+/** {@link ClinicBrief}: the open record's plan and end date as columns, no JSON. */
+export const clinicBriefRow = z.object({
+  id: z.number(),
+  clinicName: z.string(),
+  countryCode: z.string(),
+  clinicPhoneNumber: z.string(),
+  status: clinicStatusSchema,
+  subscriptionTypeId: z.number().nullable(),
+  endsOn: z.string().nullable(),
+});
+
+const briefColumns: ListColumns<typeof clinicBriefRow> = {
+  variant: 'brief',
+  row: clinicBriefRow,
+  sql: sql.fragment`
+    c.id, c.clinic_name as "clinicName", c.country_code as "countryCode",
+    c.clinic_phone_number as "clinicPhoneNumber", ${derivedStatusSql} as status,
+    o.subscription_type_id as "subscriptionTypeId", o.ends_on as "endsOn"`,
+};
+
+/** `base` with the columns' variant appended (`platform.clinics.list:status-brief`). */
+function listName(
+  base: string,
+  columns: ListColumns<typeof clinicSummaryRow | typeof clinicBriefRow>,
+) {
+  if (columns.variant === null) return base;
+  return `${base}${base.includes(':') ? '-' : ':'}${columns.variant}`;
+}
+
 /**
  * Clinics below id `bound` matching `filter`, newest first: the backward
  * primary-key scan stops after `limit` rows, each probing its open record on
  * the unique partial index.
  */
-function clinicPage(p: ClinicPageParams, filter: FragmentSqlToken | ListSqlToken) {
+function clinicPage(
+  p: ClinicPageParams,
+  filter: FragmentSqlToken | ListSqlToken,
+  columns: FragmentSqlToken,
+) {
   return sql.fragment`
-    select ${clinicSummaryColumnsSql}
+    select ${columns}
     from clinics c
     ${openRecordJoinSql}
     where c.id < ${p.bound}::bigint and ${filter}
@@ -376,44 +452,36 @@ function clinicPage(p: ClinicPageParams, filter: FragmentSqlToken | ListSqlToken
     ${limitSql(p.limit)}`;
 }
 
-/** One prepared statement per filter shape: a statement builder cannot branch on its parameters. */
-const clinicPageShapes = {
-  all: statement(
-    'platform.clinics.list',
-    clinicSummaryRow,
-    { prepared: true },
-    (p: ClinicPageParams) => clinicPage(p, sql.fragment`true`),
-  ),
-  status: statement(
+/**
+ * One prepared statement per filter shape (a statement builder cannot branch
+ * on its parameters), for the given columns; and the call that picks one.
+ */
+function clinicPageStatements<Row extends typeof clinicSummaryRow | typeof clinicBriefRow>(
+  columns: ListColumns<Row>,
+) {
+  const shape = (name: string, filter: (p: ClinicPageParams) => FragmentSqlToken) =>
+    statement(listName(name, columns), columns.row, { prepared: true }, (p: ClinicPageParams) =>
+      clinicPage(p, filter(p), columns.sql),
+    );
+  const all = shape('platform.clinics.list', () => sql.fragment`true`);
+  const status = shape(
     'platform.clinics.list:status',
-    clinicSummaryRow,
-    { prepared: true },
-    (p: ClinicPageParams) => clinicPage(p, sql.fragment`${derivedStatusSql} = ${p.status}`),
-  ),
-  country: statement(
+    (p) => sql.fragment`${derivedStatusSql} = ${p.status}`,
+  );
+  const country = shape(
     'platform.clinics.list:country',
-    clinicSummaryRow,
-    { prepared: true },
-    (p: ClinicPageParams) => clinicPage(p, sql.fragment`c.country_code = ${p.countryCode}`),
-  ),
-  statusCountry: statement(
+    (p) => sql.fragment`c.country_code = ${p.countryCode}`,
+  );
+  const statusCountry = shape(
     'platform.clinics.list:status-country',
-    clinicSummaryRow,
-    { prepared: true },
-    (p: ClinicPageParams) =>
-      clinicPage(
-        p,
-        sql.fragment`c.country_code = ${p.countryCode} and ${derivedStatusSql} = ${p.status}`,
-      ),
-  ),
-};
-
-/** The prepared page for the filters `p` asks for. */
-function preparedClinicPage(p: ClinicPageParams) {
-  if (p.status !== null && p.countryCode !== null) return clinicPageShapes.statusCountry(p);
-  if (p.status !== null) return clinicPageShapes.status(p);
-  if (p.countryCode !== null) return clinicPageShapes.country(p);
-  return clinicPageShapes.all(p);
+    (p) => sql.fragment`c.country_code = ${p.countryCode} and ${derivedStatusSql} = ${p.status}`,
+  );
+  return (p: ClinicPageParams) => {
+    if (p.status !== null && p.countryCode !== null) return statusCountry(p);
+    if (p.status !== null) return status(p);
+    if (p.countryCode !== null) return country(p);
+    return all(p);
+  };
 }
 
 /** What a search page binds: a page's parameters and the ILIKE pattern of the term. */
@@ -460,7 +528,11 @@ const searchWindowFactor = 10;
  * filter skips it when the window sufficed): a term in 1 clinic of 10 or more
  * costs the window, a rarer one the window plus its own matches.
  */
-function clinicSearchPage(p: ClinicSearchParams, shape: ClinicSearchShape) {
+function clinicSearchPage(
+  p: ClinicSearchParams,
+  shape: ClinicSearchShape,
+  columns: FragmentSqlToken,
+) {
   const filters = [
     shape.trigram
       ? sql.fragment`c.clinic_name ilike ${p.pattern}`
@@ -504,7 +576,7 @@ function clinicSearchPage(p: ClinicSearchParams, shape: ClinicSearchShape) {
       order by c.id desc
       ${limitSql(p.limit)}`;
   return sql.fragment`
-    select ${clinicSummaryColumnsSql}
+    select ${columns}
     from (${page}) c
     ${openRecordJoinSql}
     order by c.id desc`;
@@ -513,43 +585,55 @@ function clinicSearchPage(p: ClinicSearchParams, shape: ClinicSearchShape) {
 /**
  * Every search shape as a named prepared statement (8: trigram or walk, by
  * status or not, by country or not), named `platform.clinics.list:search`
- * with `-walk`, `-status`, `-country` as they apply. Unnamed, a search spent
- * about 0.9 ms of each call in parse and plan (measured at 1000 clinics); the
+ * with `-walk`, `-status`, `-country` as they apply, for the given columns;
+ * and the call that picks one for a term. Unnamed, a search spent about
+ * 0.9 ms of each call in parse and plan (measured at 1000 clinics); the
  * shapes above do not depend on the term for their plan, so the generic plan
  * is safe.
  */
-const clinicSearchShapes = new Map<
-  string,
-  (p: ClinicSearchParams) => QuerySqlToken<typeof clinicSummaryRow>
->(
-  [false, true].flatMap((trigram) =>
-    [false, true].flatMap((byStatus) =>
-      [false, true].map((byCountry) => {
-        const shape = { trigram, byStatus, byCountry };
-        const name = `platform.clinics.list:search${trigram ? '' : '-walk'}${byStatus ? '-status' : ''}${byCountry ? '-country' : ''}`;
-        const search = statement(
-          name,
-          clinicSummaryRow,
-          { prepared: true },
-          (p: ClinicSearchParams) => clinicSearchPage(p, shape),
-        );
-        return [`${trigram}/${byStatus}/${byCountry}`, search] as const;
-      }),
+function clinicSearchStatements<Row extends typeof clinicSummaryRow | typeof clinicBriefRow>(
+  columns: ListColumns<Row>,
+) {
+  const shapes = new Map<string, (p: ClinicSearchParams) => QueryOf<Row>>(
+    [false, true].flatMap((trigram) =>
+      [false, true].flatMap((byStatus) =>
+        [false, true].map((byCountry) => {
+          const shape = { trigram, byStatus, byCountry };
+          const name = `platform.clinics.list:search${trigram ? '' : '-walk'}${byStatus ? '-status' : ''}${byCountry ? '-country' : ''}`;
+          const search = statement(
+            listName(name, columns),
+            columns.row,
+            { prepared: true },
+            (p: ClinicSearchParams) => clinicSearchPage(p, shape, columns.sql),
+          );
+          return [`${trigram}/${byStatus}/${byCountry}`, search] as const;
+        }),
+      ),
     ),
-  ),
-);
-
-/** The prepared search statement for term `search` and the filters `p` asks for. */
-function preparedClinicSearch(p: ClinicPageParams, search: string) {
-  const key = `${hasTrigram(search)}/${p.status !== null}/${p.countryCode !== null}`;
-  const shape = clinicSearchShapes.get(key);
-  if (!shape) throw new Error(`no clinic search shape ${key}`);
-  return shape({
-    ...p,
-    pattern: containsPattern(search),
-    window: p.limit * searchWindowFactor,
-  });
+  );
+  return (p: ClinicPageParams, search: string) => {
+    const key = `${hasTrigram(search)}/${p.status !== null}/${p.countryCode !== null}`;
+    const shape = shapes.get(key);
+    if (!shape) throw new Error(`no clinic search shape ${key}`);
+    return shape({
+      ...p,
+      pattern: containsPattern(search),
+      window: p.limit * searchWindowFactor,
+    });
+  };
 }
+
+/** The statements of `clinics.list`, by the columns it returns. */
+const clinicLists = {
+  summary: {
+    page: clinicPageStatements(summaryColumns),
+    search: clinicSearchStatements(summaryColumns),
+  },
+  brief: {
+    page: clinicPageStatements(briefColumns),
+    search: clinicSearchStatements(briefColumns),
+  },
+};
 
 /** What `clinics.status` reads on a cache miss. */
 const clinicStatusRow = z.object({
@@ -642,8 +726,9 @@ const listInput = z
     search: text().trim().max(200).optional(),
     status: clinicStatusSchema.optional(),
     countryCode: countryCodeSchema.optional(),
+    columns: z.enum(['summary', 'brief']).default('summary'),
   })
-  .default({ limit: 20 });
+  .default({ limit: 20, columns: 'summary' });
 
 function toDetail(row: z.infer<typeof clinicDetailRow>): ClinicDetail {
   const {
@@ -757,8 +842,11 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
       );
     }) as ClinicsRepository['update'],
 
-    list: async (options) => {
-      const { limit, cursor, search, status, countryCode } = parseInput(listInput, options);
+    list: (async (options?: ListClinicsOptions) => {
+      const { limit, cursor, search, status, countryCode, columns } = parseInput(
+        listInput,
+        options,
+      );
       // An empty search lists every clinic, so it is the same list as no search.
       const filters = [search || null, status ?? null, countryCode ?? null];
       const binding = cursorBinding('clinics.list', null, filters);
@@ -769,15 +857,21 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
         status: status ?? null,
         countryCode: countryCode ?? null,
       };
-      const statement = search ? preparedClinicSearch(params, search) : preparedClinicPage(params);
-      const rows = await readDb.any(statement);
+      const statements = clinicLists[columns];
+      const statement: QueryOf<typeof clinicSummaryRow> | QueryOf<typeof clinicBriefRow> = search
+        ? statements.search(params, search)
+        : statements.page(params);
+      // Either row has the id its cursor needs.
+      const rows: readonly { id: number }[] = await readDb.any(
+        statement as QueryOf<typeof clinicBriefRow>,
+      );
       return toPage(
         rows,
         limit,
         (row) => cursors.encode(binding, [row.id]),
         (row) => row,
       );
-    },
+    }) as ClinicsRepository['list'],
 
     status: async (id) => {
       const clinicId = parseInput(idSchema, id);

@@ -510,6 +510,53 @@ describe('clinics.list', () => {
     expect(suspended.every((item) => item.subscription?.status === 'suspended')).toBe(true);
   });
 
+  it("returns the same clinics as brief rows with columns: 'brief', for every filter and search shape", async () => {
+    const tag = unique();
+    const made = [];
+    for (const countryCode of ['NZ', 'PT', 'NZ', 'PT']) {
+      made.push(await createClinic(vz, { clinicName: `Brief ${tag} Vet`, countryCode }));
+    }
+    await activate((made[0] as (typeof made)[number]).id);
+    await activate((made[1] as (typeof made)[number]).id);
+    await vz.subscriptions.suspend((made[1] as (typeof made)[number]).id, {
+      suspendedBy: operator.id,
+    });
+    const filters = [
+      {},
+      { status: 'active' as const },
+      { countryCode: 'PT' },
+      { status: 'none' as const, countryCode: 'NZ' },
+    ];
+    for (const search of [undefined, `brief ${tag}`, 'f ']) {
+      for (const filter of filters) {
+        const options = { ...filter, ...(search ? { search } : {}), limit: 100 };
+        const summaries = (await vz.clinics.list(options)).items;
+        const from = statementNames.length;
+        const briefs = (await vz.clinics.list({ ...options, columns: 'brief' })).items;
+        expect(statementNames.slice(from)).toEqual([expect.stringMatching(/[:-]brief$/)]);
+        expect(briefs).toEqual(
+          summaries.map((clinic) => ({
+            id: clinic.id,
+            clinicName: clinic.clinicName,
+            countryCode: clinic.countryCode,
+            clinicPhoneNumber: clinic.clinicPhoneNumber,
+            status: clinic.status,
+            subscriptionTypeId: clinic.subscription?.subscriptionTypeId ?? null,
+            endsOn: clinic.subscription?.endsOn ?? null,
+          })),
+        );
+      }
+    }
+    const suspended = await vz.clinics.list({
+      search: `brief ${tag}`,
+      status: 'suspended',
+      columns: 'brief',
+    });
+    expect(suspended.items).toEqual([
+      expect.objectContaining({ id: made[1]?.id, status: 'suspended', subscriptionTypeId: 1 }),
+    ]);
+  });
+
   it('refuses a bad cursor, limit or status with a ValidationError naming it', async () => {
     await expect(vz.clinics.list({ cursor: 'nonsense' })).rejects.toMatchObject({
       field: 'cursor',
