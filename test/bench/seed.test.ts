@@ -48,7 +48,17 @@ describe('the seeder', () => {
   afterAll(() => client.end());
 
   it('loads 3 clinics, then growing to 5 adds exactly 2 and leaves the first 3 untouched', async () => {
+    const lastCheckpoint = async () =>
+      (
+        await client.query<{ at: Date }>(
+          'select checkpoint_time as at from pg_control_checkpoint()',
+        )
+      ).rows[0]?.at.getTime() ?? 0;
+    const checkpointBefore = await lastCheckpoint();
     const first = await seed({ databaseUrl: grown.url, clinics: 3, generator });
+    // The load's dirty pages are written before anything is measured on it.
+    expect(await lastCheckpoint()).toBeGreaterThan(checkpointBefore);
+    expect(first.phases.at(-1)?.name).toBe('checkpoint');
     expect(first).toMatchObject({ clinicsBefore: 0, clinicsAfter: 3, strategy: 'drop-indexes' });
     expect(first.rows.owners).toBe(240);
     const ownersOfThree = await fingerprint(client, 'owners', 'clinic_id, id');
