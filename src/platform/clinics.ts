@@ -5,7 +5,6 @@ import { hasTrigram } from '../clinic/owner-page.js';
 import type { Context } from '../context.js';
 import {
   type FragmentSqlToken,
-  type ListSqlToken,
   limitSql,
   type QuerySqlToken,
   sql,
@@ -207,12 +206,18 @@ export interface ClinicsRepository {
     options: UpdateClinicOptions & { returning: 'clinic' },
   ): Promise<ClinicFields>;
   /**
-   * Clinics newest first (id descending), each with its open subscription and
-   * derived status, filtered by name substring, status and country. One statement.
+   * Clinics newest first (id descending) as {@link ClinicBrief} rows (status,
+   * plan and end date of the open record, no JSON), filtered by name
+   * substring, status and country. One statement.
    * @throws ValidationError on a bad option or a cursor this list did not make.
    */
   list(options: ListClinicsOptions & { columns: 'brief' }): Promise<Page<ClinicBrief>>;
-  /** Clinics newest first as {@link ClinicSummary} rows (the default `columns: 'summary'`); see above. */
+  /**
+   * Clinics newest first (id descending), each with its open subscription and
+   * derived status (the default `columns: 'summary'`), filtered by name
+   * substring, status and country. One statement.
+   * @throws ValidationError on a bad option or a cursor this list did not make.
+   */
   list(options?: ListClinicsOptions): Promise<Page<ClinicSummary>>;
   /**
    * The derived status, from the in-process cache when it holds the clinic (no
@@ -440,7 +445,7 @@ function listName(
  */
 function clinicPage(
   p: ClinicPageParams,
-  filter: FragmentSqlToken | ListSqlToken,
+  filter: FragmentSqlToken,
   columns: FragmentSqlToken,
 ) {
   return sql.fragment`
