@@ -38,6 +38,12 @@ export interface CitusCheckResult {
   readonly failedCalls: readonly string[];
   /** Public clinic-scope methods the check did not call (it must be extended). */
   readonly uncalled: readonly string[];
+  /** The platform calls made ({@link runPlatformCalls}), as 'clinics.list'. */
+  readonly platformCalls: readonly string[];
+  /** Platform calls that failed with a database error, as 'clinics.list: message'. */
+  readonly failedPlatformCalls: readonly string[];
+  /** Public platform methods the check did not call (it must be extended). */
+  readonly uncalledPlatform: readonly string[];
 }
 
 /** The database cannot be checked (no Citus, or not Citus-migrated). */
@@ -131,6 +137,63 @@ async function explain(
 }
 
 /**
+ * `group` with each method call recorded in `run`: the call's name as
+ * `<groupName>.<method>`, the statements it sent (from `events`, which the
+ * instance's `onQuery` fills) and, for a database error, the failure. With
+ * `keepGoing`, every error but a refusal (conflict, illegal transition) is a
+ * failure, and a failed call resolves to undefined instead of throwing, so
+ * the script goes on to the next calls.
+ */
+function recordedGroup<Group extends object>(
+  groupName: string,
+  group: Group,
+  clinicId: number,
+  events: QueryEvent[],
+  run: ClinicCallsRun,
+  keepGoing = false,
+): Group {
+  const { sent, failedCalls, called } = run;
+  return new Proxy(group, {
+    get(target, key, receiver) {
+      const member = Reflect.get(target, key, receiver);
+      if (typeof member !== 'function') return member;
+      const call = `${groupName}.${String(key)}`;
+      return (...args: unknown[]) => {
+        called.add(call);
+        const before = events.length;
+        const record = () => {
+          for (const event of events.slice(before)) sent.push({ call, clinicId, event });
+        };
+        const result = member.apply(target, args);
+        if (result && typeof result[Symbol.asyncIterator] === 'function') {
+          return (async function* () {
+            try {
+              yield* result;
+            } finally {
+              record();
+            }
+          })();
+        }
+        return Promise.resolve(result)
+          .catch((error: unknown) => {
+            // Not-found and conflict answers are part of the script; a database error is not.
+            // keepGoing (the platform calls): only a refusal is expected, any other error fails.
+            const code = (error as { code?: unknown }).code;
+            const expected = keepGoing
+              ? code === 'CONFLICT' || code === 'ILLEGAL_TRANSITION'
+              : code !== 'DATABASE';
+            if (expected) throw error;
+            failedCalls.push(`${call}: ${(error as Error).message}`);
+            if (!keepGoing) throw error;
+            return undefined;
+          })
+          .finally(record);
+      };
+    },
+  });
+}
+
+/**
  * The scope of `clinicId` with each method call recorded in `run`: the call's
  * name, the statements it sent (from `events`, which the instance's `onQuery`
  * fills) and, for a database error, the failure. Also used by
@@ -142,46 +205,12 @@ export function recordedScope(
   events: QueryEvent[],
   run: ClinicCallsRun,
 ): ClinicScope {
-  const { sent, failedCalls, called } = run;
   const scope = vz.forClinic(clinicId);
-  const wrap = <Group extends object>(groupName: string, group: Group): Group =>
-    new Proxy(group, {
-      get(target, key, receiver) {
-        const member = Reflect.get(target, key, receiver);
-        if (typeof member !== 'function') return member;
-        const call = `${groupName}.${String(key)}`;
-        return (...args: unknown[]) => {
-          called.add(call);
-          const before = events.length;
-          const record = () => {
-            for (const event of events.slice(before)) sent.push({ call, clinicId, event });
-          };
-          const result = member.apply(target, args);
-          if (result && typeof result[Symbol.asyncIterator] === 'function') {
-            return (async function* () {
-              try {
-                yield* result;
-              } finally {
-                record();
-              }
-            })();
-          }
-          return Promise.resolve(result)
-            .catch((error: unknown) => {
-              // Not-found and conflict answers are part of the script; a database error is not.
-              if ((error as { code?: unknown }).code === 'DATABASE')
-                failedCalls.push(`${call}: ${(error as Error).message}`);
-              throw error;
-            })
-            .finally(record);
-        };
-      },
-    });
   return {
     ...scope,
-    owners: wrap('owners', scope.owners),
-    pets: wrap('pets', scope.pets),
-    staff: wrap('staff', scope.staff),
+    owners: recordedGroup('owners', scope.owners, clinicId, events, run),
+    pets: recordedGroup('pets', scope.pets, clinicId, events, run),
+    staff: recordedGroup('staff', scope.staff, clinicId, events, run),
   };
 }
 
@@ -327,6 +356,142 @@ export async function runClinicCalls(vz: Vetalyze, events: QueryEvent[]): Promis
   return run;
 }
 
+/** The platform (operator-scope) repositories of an instance. */
+const platformGroups = ['lookups', 'users', 'clinics', 'subscriptions'] as const;
+
+/** Every public method of the platform repositories, as 'clinics.list'. */
+export function platformMethods(vz: Vetalyze): string[] {
+  return platformGroups.flatMap((group) =>
+    Object.entries(vz[group])
+      .filter(([, member]) => typeof member === 'function')
+      .map(([name]) => `${group}.${name}`),
+  );
+}
+
+/**
+ * Calls every public platform method (each list filter shape, both update
+ * returns, keyed and unkeyed writes, every subscription transition) through
+ * the library. `run` records the calls and any database error; a failed call
+ * does not stop the script, unless a later call needs its result. Runs on plain
+ * PostgreSQL too (CI checks there that it calls every public method and that
+ * none fails).
+ */
+export async function runPlatformCalls(vz: Vetalyze): Promise<ClinicCallsRun> {
+  const run: ClinicCallsRun = { sent: [], failedCalls: [], called: new Set() };
+  const events: QueryEvent[] = [];
+  const [lookups, users, clinics, subscriptions] = platformGroups.map((group) =>
+    recordedGroup(group, vz[group] as object, 0, events, run, true),
+  ) as [Vetalyze['lookups'], Vetalyze['users'], Vetalyze['clinics'], Vetalyze['subscriptions']];
+  try {
+    const tag = randomBytes(4).toString('hex');
+    await lookups.countries();
+    await lookups.petTypes();
+    await lookups.subscriptionTypes();
+    await lookups.paymentMethods();
+    const operator = await users.create({
+      email: `citus-platform-ops-${tag}@example.com`,
+      fullName: 'Citus Platform Operator',
+      role: 'platform_admin',
+      password: 'correct horse battery',
+    });
+    await users.get(operator.id);
+    await users.setPassword(operator.id, 'correct horse battery staple');
+    await users.verifyPassword(operator.email, 'correct horse battery staple');
+    const leaver = await users.create({
+      email: `citus-platform-leaver-${tag}@example.com`,
+      fullName: 'Citus Platform Leaver',
+      role: 'receptionist',
+    });
+    await users.deactivate(leaver.id);
+    await users.deactivate(leaver.id);
+    const newClinic = (name: string, idempotencyKey?: string) =>
+      clinics.create(
+        {
+          clinicName: `Citus platform ${name} ${tag}`,
+          countryCode: 'DE',
+          ownerPhoneNumber: '+49 170 1234567',
+          clinicPhoneNumber: '+49 30 1234567',
+          owner: { email: `citus-platform-${name}-${tag}@example.com`, fullName: `Owner ${name}` },
+        },
+        idempotencyKey === undefined ? undefined : { idempotencyKey },
+      );
+    const clinic = await newClinic('a');
+    const keyed = await newClinic('k', `citus-platform-clinic-${tag}`);
+    await newClinic('k', `citus-platform-clinic-${tag}`);
+    await clinics.get(clinic.id);
+    const updated = await clinics.update(clinic.id, {
+      version: clinic.version,
+      clinicName: `Citus platform a2 ${tag}`,
+    });
+    await clinics.update(
+      clinic.id,
+      // updated is undefined when the first update failed (reported).
+      { version: updated?.version ?? clinic.version, clinicPhoneNumber: '+49 30 7654321' },
+      { returning: 'clinic' },
+    );
+    await clinics.update(clinic.id, { version: 1, clinicName: 'Stale' }).catch(() => undefined);
+    await clinics.status(clinic.id);
+    const activation = {
+      subscriptionTypeId: 1,
+      paymentMethodId: 1,
+      activatedBy: operator.id,
+    };
+    await subscriptions.activate({ clinicId: clinic.id, ...activation });
+    const activateKey = `citus-platform-activate-${tag}`;
+    await subscriptions.activate(
+      { clinicId: keyed.id, ...activation },
+      { idempotencyKey: activateKey },
+    );
+    await subscriptions.activate(
+      { clinicId: keyed.id, ...activation },
+      { idempotencyKey: activateKey },
+    );
+    await subscriptions.activate({ clinicId: keyed.id, ...activation }).catch(() => undefined);
+    await subscriptions.renew({
+      clinicId: clinic.id,
+      paymentMethodId: 1,
+      activatedBy: operator.id,
+    });
+    const renewKey = `citus-platform-renew-${tag}`;
+    for (let attempt = 0; attempt < 2; attempt++)
+      await subscriptions.renew(
+        { clinicId: keyed.id, subscriptionTypeId: 1, paymentMethodId: 1, activatedBy: operator.id },
+        { idempotencyKey: renewKey },
+      );
+    await subscriptions.suspend(clinic.id, { suspendedBy: operator.id });
+    await subscriptions
+      .renew({ clinicId: clinic.id, paymentMethodId: 1, activatedBy: operator.id })
+      .catch(() => undefined);
+    await subscriptions.reactivate(clinic.id, { reactivatedBy: operator.id });
+    await subscriptions.history(clinic.id);
+    const active = await subscriptions.listActive({ limit: 1 });
+    if (active?.nextCursor) await subscriptions.listActive({ limit: 1, cursor: active.nextCursor });
+    const today = new Date();
+    const month = { year: today.getUTCFullYear(), month: today.getUTCMonth() + 1, limit: 1 };
+    const monthPage = await subscriptions.list(month);
+    if (monthPage?.nextCursor) await subscriptions.list({ ...month, cursor: monthPage.nextCursor });
+    await subscriptions.list({ ...month, totals: false });
+    const groups = await subscriptions.groups({ limit: 1 });
+    if (groups?.nextCursor) await subscriptions.groups({ limit: 1, cursor: groups.nextCursor });
+    await subscriptions.groups({ clinicId: clinic.id });
+    for (const filters of [
+      {},
+      { status: 'active' as const },
+      { countryCode: 'DE' },
+      { status: 'active' as const, countryCode: 'DE' },
+      { search: 'Citus platform' },
+      { search: 'a', status: 'active' as const, countryCode: 'DE' },
+    ]) {
+      const page = await clinics.list({ ...filters, limit: 1 });
+      if (page?.nextCursor) await clinics.list({ ...filters, limit: 1, cursor: page.nextCursor });
+    }
+  } catch (error) {
+    // A call that failed left a later call without its input (reported above).
+    run.failedCalls.push(`platform calls stopped: ${(error as Error).message}`);
+  }
+  return run;
+}
+
 /**
  * Runs the check on `databaseUrl`: refuses (CitusCheckError) without Citus or
  * before `migrate --citus`; else adds two clinics with a few rows each, and
@@ -345,9 +510,13 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
     });
     let run: ClinicCallsRun;
     let uncalled: string[];
+    let platform: ClinicCallsRun;
+    let uncalledPlatform: string[];
     try {
       run = await runClinicCalls(vz, events);
       uncalled = clinicScopeMethods(vz.forClinic(1)).filter((method) => !run.called.has(method));
+      platform = await runPlatformCalls(vz);
+      uncalledPlatform = platformMethods(vz).filter((method) => !platform.called.has(method));
     } finally {
       await vz.close();
     }
@@ -369,6 +538,9 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
       multiTask: statements.filter((statement) => statement.tasks > 1 || statement.error),
       failedCalls,
       uncalled,
+      platformCalls: [...platform.called].sort(),
+      failedPlatformCalls: platform.failedCalls,
+      uncalledPlatform,
     };
   } finally {
     await admin.end();
@@ -384,9 +556,12 @@ export function formatCitusCheck(result: CitusCheckResult): string {
   for (const failed of result.failedCalls) lines.push(`FAILED CALL ${failed}`);
   for (const method of result.uncalled)
     lines.push(`NOT CALLED ${method} (bench/citus/check.ts must call it)`);
+  for (const failed of result.failedPlatformCalls) lines.push(`FAILED PLATFORM CALL ${failed}`);
+  for (const method of result.uncalledPlatform)
+    lines.push(`NOT CALLED ${method} (bench/citus/check.ts must call it)`);
   const calls = new Set(result.statements.map((s) => s.call)).size;
   lines.push(
-    `Citus ${result.citusVersion}: ${result.statements.length} statements of ${calls} clinic-scope methods; ${result.multiTask.length} need more than one task or fail to plan; ${result.failedCalls.length} calls failed`,
+    `Citus ${result.citusVersion}: ${result.statements.length} statements of ${calls} clinic-scope methods; ${result.multiTask.length} need more than one task or fail to plan; ${result.failedCalls.length} calls failed; ${result.platformCalls.length} platform methods called, ${result.failedPlatformCalls.length} platform calls failed`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,12 @@
 import type { QueryEvent } from '@vetalyze/db';
 import { describe, expect, it } from 'vitest';
-import { clinicScopeMethods, runClinicCalls, taskCounts } from '../../bench/citus/check.js';
+import {
+  clinicScopeMethods,
+  platformMethods,
+  runClinicCalls,
+  runPlatformCalls,
+  taskCounts,
+} from '../../bench/citus/check.js';
 import { runVetalyze } from '../helpers/cli.js';
 import { createTestDatabase, createTestVetalyze } from '../helpers/database.js';
 
@@ -34,6 +40,16 @@ describe("citus-check's calls", () => {
     expect(run.failedCalls).toEqual([]);
     expect([...run.called].sort()).toEqual(clinicScopeMethods(vz.forClinic(1)).sort());
     expect(run.sent.length).toBeGreaterThan(50);
+  });
+});
+
+describe("citus-check's platform calls", () => {
+  it('call every public platform method without a database error (run here on PostgreSQL)', async () => {
+    const { vz } = await createTestVetalyze({ cacheInvalidation: false });
+    const run = await runPlatformCalls(vz);
+    expect(run.failedCalls).toEqual([]);
+    expect([...run.called].sort()).toEqual(platformMethods(vz).sort());
+    expect(platformMethods(vz)).toContain('subscriptions.renew');
   });
 });
 
