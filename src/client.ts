@@ -105,6 +105,19 @@ export interface VetalyzeOptions {
    * @default 86400000 (24 hours)
    */
   idempotencyTtlMs?: number;
+  /**
+   * The database is a Citus coordinator migrated with `migrate({ citus: true })`
+   * (docs/scaling-out.md, "Citus"). The library then sends what Citus can
+   * route: a page's size as `limit $n` (Citus refuses the scalar subquery that
+   * keeps PostgreSQL on its generic plan, in a query over every shard), and
+   * each clinic-scope write that PostgreSQL runs as one statement with several
+   * data-modifying CTEs as a call of the function `sql/citus/0002` defines for
+   * it, distributed by clinic, so Citus runs it on the clinic's shard as one
+   * task. Results, errors and statement counts stay the same. Do not set it on
+   * plain PostgreSQL: those functions exist only after the Citus migration.
+   * @default false
+   */
+  citus?: boolean;
 }
 
 const sslSchema = z.union([
@@ -158,6 +171,7 @@ const optionsSchema = z.strictObject({
   applicationName: z.string().min(1).max(63).default('vetalyze'),
   // At most 100 years: the expiry stays a valid timestamp.
   idempotencyTtlMs: z.number().int().positive().max(3_155_760_000_000).default(86_400_000),
+  citus: z.boolean().default(false),
 });
 
 /** The data layer: operator-scope repositories, the clinic scope, migrations. */

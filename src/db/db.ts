@@ -60,6 +60,21 @@ export interface DbOptions {
   readonly onSlowQuery?: ((event: SlowQueryEvent) => void) | undefined;
   /** @default 100 */
   readonly slowQueryMs?: number;
+  /** Send each statement as Citus mode does ({@link citusText}). @default false */
+  readonly citus?: boolean;
+}
+
+/** A page size as `limitSql` writes it: `limit (select $slonik_N::int8)`. */
+const hiddenLimit = /\blimit \(select (\$slonik_\d+)::int8\)/g;
+
+/**
+ * A statement's text as Citus mode sends it: each `limit (select $n::int8)`
+ * of `limitSql` as `limit $n::int8`. Citus refuses a subquery in LIMIT in a
+ * query over several shards ("subquery in LIMIT is not supported in
+ * multi-shard queries"), and pushes a plain `limit $n` down to every shard.
+ */
+export function citusText(text: string): string {
+  return text.replace(hiddenLimit, 'limit $1::int8');
 }
 
 /** slonik's tag numbers its placeholders `$slonik_N`; the server reads `$N`. */
@@ -71,15 +86,20 @@ export function toDriverText(text: string): string {
  * Driver text of each prepared statement, by name: its text never changes, so
  * it is converted once, not on every call (a scan of 1-2 KB of SQL).
  */
-const preparedTexts = new Map<string, { readonly source: string; readonly text: string }>();
+type PreparedTexts = Map<string, { readonly source: string; readonly text: string }>;
+const preparedTexts: PreparedTexts = new Map();
+/** The same for Citus mode ({@link citusText}). */
+const citusPreparedTexts: PreparedTexts = new Map();
 
-function driverTextOf(statement: Statement<Schema>): string {
-  if (!statement.name) return toDriverText(statement.sql);
-  const known = preparedTexts.get(statement.name);
+function driverTextOf(statement: Statement<Schema>, citus: boolean): string {
+  const convert = (source: string) => toDriverText(citus ? citusText(source) : source);
+  if (!statement.name) return convert(statement.sql);
+  const texts = citus ? citusPreparedTexts : preparedTexts;
+  const known = texts.get(statement.name);
   // A different text under a known name is sent as it is; node-postgres refuses it.
   if (known?.source === statement.sql) return known.text;
-  const text = toDriverText(statement.sql);
-  if (!known) preparedTexts.set(statement.name, { source: statement.sql, text });
+  const text = convert(statement.sql);
+  if (!known) texts.set(statement.name, { source: statement.sql, text });
   return text;
 }
 
@@ -172,14 +192,21 @@ async function sendWithRetry(pool: pg.Pool, config: pg.QueryConfig): Promise<pg.
  * connection for its own duration) or a transaction's connection.
  */
 function createQueries(target: pg.Pool | pg.PoolClient, options: DbOptions): Queries {
-  const { onQuery, validateRows, server = 'primary', onSlowQuery, slowQueryMs = 100 } = options;
+  const {
+    onQuery,
+    validateRows,
+    server = 'primary',
+    onSlowQuery,
+    slowQueryMs = 100,
+    citus = false,
+  } = options;
   const send =
     target instanceof pg.Pool
       ? (config: pg.QueryConfig) => sendWithRetry(target, config)
       : (config: pg.QueryConfig) => target.query(config);
 
   const run = async (statement: Statement<Schema>) => {
-    const text = driverTextOf(statement);
+    const text = driverTextOf(statement, citus);
     const values = statement.values as unknown[];
     const { name } = statement;
     const started = onQuery || onSlowQuery ? performance.now() : 0;

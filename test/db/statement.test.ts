@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createDb, isReadOnly } from '../../src/db/db.js';
-import { sql } from '../../src/db/sql.js';
+import { citusText, createDb, isReadOnly, toDriverText } from '../../src/db/db.js';
+import { limitSql, sql } from '../../src/db/sql.js';
 import { dynamicStatement, statement, statementLabel } from '../../src/db/statement.js';
 import { createTestDatabase, createTestPool } from '../helpers/database.js';
 
@@ -101,5 +101,24 @@ describe('statement', () => {
       (p: { a: string; b: string }) => sql.fragment`select ${p.a + p.b} as b`,
     );
     expect(() => joined({ a: 'x', b: 'y' })).toThrow(/test\.statement\.joined/);
+  });
+});
+
+describe('citusText (Citus mode)', () => {
+  it('sends every page size of limitSql as a plain limit, and leaves other text alone', () => {
+    const page = statement(
+      'test.citusText.page',
+      z.object({ id: z.number() }),
+      { prepared: true },
+      (p: { bound: number; limit: number; window: number }) => sql.fragment`
+        select id from (select id from clinics where id < ${p.bound} ${limitSql(p.window)}) w
+        order by id desc ${limitSql(p.limit)}`,
+    );
+    const text = toDriverText(citusText(page({ bound: 9, limit: 21, window: 210 }).sql));
+    expect(text).toContain('where id < $1 limit $2::int8) w');
+    expect(text).toContain('order by id desc limit $3::int8');
+    expect(text).not.toContain('(select $');
+    const plain = 'select (select $slonik_1::int8) as n limit 5';
+    expect(citusText(plain)).toBe(plain);
   });
 });
