@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ClinicScope, createVetalyze, type QueryEvent, type Vetalyze } from '@vetalyze/db';
+import {
+  type ClinicScope,
+  createVetalyze,
+  type QueryEvent,
+  statementLabel,
+  type Vetalyze,
+} from '@vetalyze/db';
 import pg from 'pg';
 
 /**
@@ -183,7 +189,11 @@ function recordedGroup<Group extends object>(
               ? code === 'CONFLICT' || code === 'ILLEGAL_TRANSITION'
               : code !== 'DATABASE';
             if (expected) throw error;
-            failedCalls.push(`${call}: ${(error as Error).message}`);
+            const last = events.at(-1);
+            const label = events.length > before && last ? statementLabel(last.sql) : undefined;
+            failedCalls.push(
+              `${call}: ${(error as Error).message}${label ? ` (statement ${label})` : ''}`,
+            );
             if (!keepGoing) throw error;
             return undefined;
           })
@@ -371,14 +381,17 @@ export function platformMethods(vz: Vetalyze): string[] {
 /**
  * Calls every public platform method (each list filter shape, both update
  * returns, keyed and unkeyed writes, every subscription transition) through
- * the library. `run` records the calls and any database error; a failed call
+ * the library. `vz` must report each statement into `events` (its onQuery).
+ * `run` records the calls and any database error; a failed call
  * does not stop the script, unless a later call needs its result. Runs on plain
  * PostgreSQL too (CI checks there that it calls every public method and that
  * none fails).
  */
-export async function runPlatformCalls(vz: Vetalyze): Promise<ClinicCallsRun> {
+export async function runPlatformCalls(
+  vz: Vetalyze,
+  events: QueryEvent[],
+): Promise<ClinicCallsRun> {
   const run: ClinicCallsRun = { sent: [], failedCalls: [], called: new Set() };
-  const events: QueryEvent[] = [];
   const [lookups, users, clinics, subscriptions] = platformGroups.map((group) =>
     recordedGroup(group, vz[group] as object, 0, events, run, true),
   ) as [Vetalyze['lookups'], Vetalyze['users'], Vetalyze['clinics'], Vetalyze['subscriptions']];
@@ -474,17 +487,15 @@ export async function runPlatformCalls(vz: Vetalyze): Promise<ClinicCallsRun> {
     const groups = await subscriptions.groups({ limit: 1 });
     if (groups?.nextCursor) await subscriptions.groups({ limit: 1, cursor: groups.nextCursor });
     await subscriptions.groups({ clinicId: clinic.id });
-    for (const filters of [
-      {},
-      { status: 'active' as const },
-      { countryCode: 'DE' },
-      { status: 'active' as const, countryCode: 'DE' },
-      { search: 'Citus platform' },
-      { search: 'a', status: 'active' as const, countryCode: 'DE' },
-    ]) {
-      const page = await clinics.list({ ...filters, limit: 1 });
-      if (page?.nextCursor) await clinics.list({ ...filters, limit: 1, cursor: page.nextCursor });
-    }
+    // Every list shape: no search, a search term with a trigram and one without,
+    // each with and without the status and the country filters.
+    for (const search of [undefined, 'Citus platform', 'a'])
+      for (const status of [undefined, 'active' as const])
+        for (const countryCode of [undefined, 'DE']) {
+          const filters = { search, status, countryCode, limit: 1 };
+          const page = await clinics.list(filters);
+          if (page?.nextCursor) await clinics.list({ ...filters, cursor: page.nextCursor });
+        }
   } catch (error) {
     // A call that failed left a later call without its input (reported above).
     run.failedCalls.push(`platform calls stopped: ${(error as Error).message}`);
@@ -506,6 +517,7 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
     const vz = await createVetalyze({
       connectionString: databaseUrl,
       cacheInvalidation: false,
+      citus: true,
       onQuery: (event) => events.push(event),
     });
     let run: ClinicCallsRun;
@@ -515,7 +527,7 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
     try {
       run = await runClinicCalls(vz, events);
       uncalled = clinicScopeMethods(vz.forClinic(1)).filter((method) => !run.called.has(method));
-      platform = await runPlatformCalls(vz);
+      platform = await runPlatformCalls(vz, events);
       uncalledPlatform = platformMethods(vz).filter((method) => !platform.called.has(method));
     } finally {
       await vz.close();

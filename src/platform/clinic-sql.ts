@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sql } from '../db/sql.js';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 
 /**
  * The SQL fragments and row shapes the platform repositories share: a
@@ -23,32 +23,47 @@ export const clinicStatusSchema = z.enum(['active', 'suspended', 'expired', 'non
  * The history probe only runs for clinics without an open record. It is a
  * scalar subquery on purpose: PostgreSQL may turn a correlated EXISTS into a
  * hashed subplan that reads the whole table to answer one page (measured:
- * 6-15 ms for a page of 20 at 1000 clinics instead of 0.2 ms).
+ * 6-15 ms for a page of 20 at 1000 clinics instead of 0.2 ms). `clinicId` is
+ * the clinic's id as SQL: `c.id`, or the id parameter where `c` is a
+ * data-modifying CTE (see {@link clinicDetailTail}).
  */
-export const derivedStatusSql = sql.fragment`
+export function derivedStatus(clinicId: FragmentSqlToken): FragmentSqlToken {
+  return sql.fragment`
   case
     when o.status = 'suspended' then 'suspended'
     when o.status = 'active' and current_date < o.ends_on then 'active'
     when o.status = 'active' then 'expired'
-    when (select true from subscription_history h where h.clinic_id = c.id limit 1) then 'expired'
+    when (select true from subscription_history h where h.clinic_id = ${clinicId} limit 1) then 'expired'
     else 'none'
   end`;
+}
+
+/** Clinic `c`'s id, as most statements correlate with it. */
+const clinicIdColumn = sql.fragment`c.id`;
+
+/** {@link derivedStatus} of clinic `c`. */
+export const derivedStatusSql = derivedStatus(clinicIdColumn);
 
 /**
- * Joins clinic `c`'s open record as `o` (all nulls when there is none). The
- * unique partial index makes LIMIT 1 a no-op for the result; it is there as a
- * planner fence: the subquery cannot be flattened, so every plan probes the
- * index once per clinic row (a nested loop that stops with the page) instead
- * of hashing every open record of every clinic.
+ * Joins the open record of clinic `clinicId` as `o` (all nulls when there is
+ * none). The unique partial index makes LIMIT 1 a no-op for the result; it is
+ * there as a planner fence: the subquery cannot be flattened, so every plan
+ * probes the index once per clinic row (a nested loop that stops with the
+ * page) instead of hashing every open record of every clinic.
  */
-export const openRecordJoinSql = sql.fragment`
+export function openRecordJoin(clinicId: FragmentSqlToken): FragmentSqlToken {
+  return sql.fragment`
   left join lateral (
     select s.id, s.group_id, s.subscription_type_id, s.payment_method_id, s.status,
       s.starts_on, s.ends_on, s.amount
     from subscription_history s
-    where s.clinic_id = c.id and s.status in ('active', 'suspended')
+    where s.clinic_id = ${clinicId} and s.status in ('active', 'suspended')
     limit 1
   ) o on true`;
+}
+
+/** {@link openRecordJoin} of clinic `c`. */
+export const openRecordJoinSql = openRecordJoin(clinicIdColumn);
 
 /** The open record of a clinic, as returned inside clinic objects. */
 export const openSubscriptionSchema = z.object({
@@ -111,30 +126,50 @@ export const clinicFieldsColumnsSql = sql.fragment`
   c.clinic_phone_number as "clinicPhoneNumber", c.version,
   c.created_at as "createdAt", c.updated_at as "updatedAt"`;
 
-/** {@link clinicSummaryRow}'s columns; needs `c` and `openRecordJoinSql`'s `o`. */
-export const clinicSummaryColumnsSql = sql.fragment`
+/** {@link clinicSummaryRow}'s columns, `clinicId` as in {@link derivedStatus}; needs `c` and `o`. */
+export function clinicSummaryColumns(clinicId: FragmentSqlToken): FragmentSqlToken {
+  return sql.fragment`
   ${clinicFieldsColumnsSql},
-  ${derivedStatusSql} as status,
+  ${derivedStatus(clinicId)} as status,
   ${openSubscriptionJsonSql} as subscription`;
+}
+
+/** {@link clinicSummaryRow}'s columns; needs `c` and `openRecordJoinSql`'s `o`. */
+export const clinicSummaryColumnsSql = clinicSummaryColumns(clinicIdColumn);
 
 /**
  * Everything after `select` for {@link clinicDetailRow}, given clinic `c` (a
- * table or CTE name is interpolated by the caller before `c`).
+ * table or CTE name is interpolated by the caller before `c`). Where `c` is a
+ * data-modifying CTE, `clinicId` must be the id parameter, not `c.id`: Citus
+ * plans the CTE apart and joins a distributed table to its result only when
+ * that table is filtered by the constant ("complex joins are only supported
+ * when all distributed tables are co-located and joined on their
+ * distribution columns").
  */
-export const clinicDetailTailSql = sql.fragment`
+export function clinicDetailTail(clinicId: FragmentSqlToken): FragmentSqlToken {
+  return sql.fragment`
   join users u on u.id = c.owner_user_id
   join countries co on co.code = c.country_code
-  ${openRecordJoinSql}
+  ${openRecordJoin(clinicId)}
   cross join lateral (
     select count(*) filter (where cs.role = 'doctor')::int as doctors,
            count(*) filter (where cs.role = 'receptionist')::int as receptionists
     from clinic_staff cs
-    where cs.clinic_id = c.id and cs.is_active
+    where cs.clinic_id = ${clinicId} and cs.is_active
   ) sc`;
+}
 
-/** {@link clinicDetailRow}'s columns; needs `c`, `u`, `co`, `o`, `sc` of {@link clinicDetailTailSql}. */
-export const clinicDetailColumnsSql = sql.fragment`
-  ${clinicSummaryColumnsSql},
+/** {@link clinicDetailTail} of clinic `c`. */
+export const clinicDetailTailSql = clinicDetailTail(clinicIdColumn);
+
+/** {@link clinicDetailRow}'s columns, `clinicId` as in {@link clinicDetailTail}; needs its aliases. */
+export function clinicDetailColumns(clinicId: FragmentSqlToken): FragmentSqlToken {
+  return sql.fragment`
+  ${clinicSummaryColumns(clinicId)},
   u.email as "ownerEmail", u.full_name as "ownerFullName",
   co.name as "countryName", co.calling_code as "callingCode",
   sc.doctors as "activeDoctors", sc.receptionists as "activeReceptionists"`;
+}
+
+/** {@link clinicDetailRow}'s columns; needs `c`, `u`, `co`, `o`, `sc` of {@link clinicDetailTailSql}. */
+export const clinicDetailColumnsSql = clinicDetailColumns(clinicIdColumn);

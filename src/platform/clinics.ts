@@ -25,8 +25,10 @@ import { containsPattern } from '../like.js';
 import { cursorBinding, type Page, pageLimitSchema, toPage } from '../paging.js';
 import { idSchema, parseInput, text } from '../validation.js';
 import {
+  clinicDetailColumns,
   clinicDetailColumnsSql,
   clinicDetailRow,
+  clinicDetailTail,
   clinicDetailTailSql,
   clinicFieldsColumnsSql,
   clinicStatusSchema,
@@ -337,7 +339,11 @@ interface ClinicUpdateParams {
   clinicPhoneNumber: string | null;
 }
 
-/** Changes the given columns (null keeps one) if `version` is still the clinic's. */
+/**
+ * Changes the given columns (null keeps one) if `version` is still the clinic's.
+ * The detail's joins read the clinic id parameter, not the CTE's id, so Citus
+ * routes the statement to the clinic's shard (see `clinicDetailTail`).
+ */
 const updateClinicStatement = statement(
   'platform.clinics.update',
   clinicDetailRow,
@@ -354,9 +360,9 @@ const updateClinicStatement = statement(
       where id = ${p.clinicId} and version = ${p.version}
       returning *
     )
-    select ${clinicDetailColumnsSql}
+    select ${clinicDetailColumns(sql.fragment`${p.clinicId}::int`)}
     from c
-    ${clinicDetailTailSql}`,
+    ${clinicDetailTail(sql.fragment`${p.clinicId}::int`)}`,
 );
 
 /** {@link ClinicFields} as SQL returns them. */
@@ -383,9 +389,15 @@ const updateClinicFieldsStatement = statement(
     returning ${clinicFieldsColumnsSql}`,
 );
 
-/** What a clinics page binds: keyset bound, rows to read, and its filters (null: none). */
+/**
+ * What a clinics page binds: keyset bound, rows to read, and its filters (null: none).
+ * The bound is inclusive and an int4 (`c.id <= maxId::int`): an exclusive
+ * bound above every id (2^31, a bigint) made Citus's shard pruning fail with
+ * "integer out of range", as `clinics.id` is the distribution column.
+ */
 interface ClinicPageParams {
-  readonly bound: number;
+  /** The highest id the page may hold: the largest int4 on a first page, else the cursor's id - 1. */
+  readonly maxId: number;
   readonly limit: number;
   readonly status: ClinicStatus | null;
   readonly countryCode: string | null;
@@ -439,7 +451,7 @@ function listName(
 }
 
 /**
- * Clinics below id `bound` matching `filter`, newest first: the backward
+ * Clinics up to id `maxId` matching `filter`, newest first: the backward
  * primary-key scan stops after `limit` rows, each probing its open record on
  * the unique partial index.
  */
@@ -452,7 +464,7 @@ function clinicPage(
     select ${columns}
     from clinics c
     ${openRecordJoinSql}
-    where c.id < ${p.bound}::bigint and ${filter}
+    where c.id <= ${p.maxId}::bigint and ${filter}
     order by c.id desc
     ${limitSql(p.limit)}`;
 }
@@ -511,16 +523,19 @@ interface ClinicSearchShape {
 const searchWindowFactor = 10;
 
 /**
- * A search page, page first: the inner part finds the page's ids, and only
- * those rows get their open record, derived status and JSON (before, every
- * matching row on the walk did). A status filter needs the open record to
- * filter, so those shapes probe it inside as well.
- *
- * Terms without a trigram (under 3 letters or digits in a row) would make the
- * trigram GIN index read every entry (as for owners, see owner-page.ts); they
- * match most names, so the primary key is walked backwards until the page is
+ * A search page. Terms without a trigram (under 3 letters or digits in a
+ * row) would make the trigram GIN index read every entry (as for owners, see
+ * owner-page.ts); they match most names, so the page is a list page
+ * ({@link clinicPage}): the primary key is walked backwards until the page is
  * full. `lower() LIKE lower()` (what ILIKE does for UTF-8 text) keeps the
- * planner off the GIN index.
+ * planner off the GIN index. (It was a subquery with LIMIT joined to the open
+ * record: Citus plans such a subquery apart and cannot join its result to
+ * subscription_history.)
+ *
+ * Terms with a trigram: page first, the inner part finds the page's ids, and
+ * only those rows get their open record, derived status and JSON. A status
+ * filter needs the open record to filter, so those shapes probe it inside as
+ * well.
  *
  * Terms with a trigram get neither plan alone, because one generic plan must
  * serve rare and common terms alike. Measured on 10,000 clinics (the seed's
@@ -546,26 +561,59 @@ function clinicSearchPage(
   if (shape.byCountry) filters.push(sql.fragment`c.country_code = ${p.countryCode}`);
   if (shape.byStatus) filters.push(sql.fragment`${derivedStatusSql} = ${p.status}`);
   const filter = sql.join(filters, sql.fragment` and `);
+  if (!shape.trigram) return clinicPage(p, filter);
   const statusJoin = shape.byStatus ? openRecordJoinSql : sql.fragment``;
-  const page = shape.trigram
-    ? sql.fragment`
-      with recent as materialized (
-        select c.id
-        from (
+  // The window: a subquery with LIMIT; with a status filter, the ids from the
+  // window's lowest one instead, found by an uncorrelated subquery that Citus
+  // runs first (it cannot join a subquery with LIMIT to the open record).
+  // That costs 3-4 more buffers, so only the status shapes use it.
+  const [recentSource, recentBound] = shape.byStatus
+    ? [
+        sql.fragment`clinics c ${statusJoin}`,
+        sql.fragment`c.id <= ${p.maxId}::bigint
+          and c.id >= (
+            select min(w.id) from (
+              select w.id from clinics w
+              where w.id <= ${p.maxId}::bigint
+              order by w.id desc
+              ${limitSql(p.window)}
+            ) w)
+          and `,
+      ]
+    : [
+        sql.fragment`(
           select c.* from clinics c
-          where c.id < ${p.bound}::bigint
+          where c.id <= ${p.maxId}::bigint
           order by c.id desc
           ${limitSql(p.window)}
-        ) c
-        ${statusJoin}
-        where ${filter}
+        ) c`,
+        sql.fragment``,
+      ];
+  // With a status filter the open record is an outer join, and Citus on
+  // PostgreSQL 15 and 16 refuses an outer join under a qual without columns
+  // (the gate): the gate sits above the join, which OFFSET 0 keeps apart. On
+  // PostgreSQL it is the same one-time filter, so the GIN scan still runs only
+  // when the window held less than a page.
+  const indexed = shape.byStatus
+    ? sql.fragment`select i.id from (
+          select c.id from clinics c
+          ${statusJoin}
+          where c.id <= ${p.maxId}::bigint and ${filter}
+          offset 0
+        ) i
+        where (select count(*) from recent) < ${p.limit}`
+    : sql.fragment`select c.id from clinics c
+        where (select count(*) from recent) < ${p.limit}
+          and c.id <= ${p.maxId}::bigint and ${filter}`;
+  const page = sql.fragment`
+      with recent as materialized (
+        select c.id
+        from ${recentSource}
+        where ${recentBound}${filter}
         order by c.id desc
         ${limitSql(p.limit)}
       ), indexed as materialized (
-        select c.id from clinics c
-        ${statusJoin}
-        where (select count(*) from recent) < ${p.limit}
-          and c.id < ${p.bound}::bigint and ${filter}
+        ${indexed}
       ), ids as (
         select id from recent where (select count(*) from recent) >= ${p.limit}
         union all
@@ -573,13 +621,7 @@ function clinicSearchPage(
       )
       select c.*
       from (select id from ids order by id desc ${limitSql(p.limit)}) page
-      join clinics c on c.id = page.id`
-    : sql.fragment`
-      select c.* from clinics c
-      ${statusJoin}
-      where c.id < ${p.bound}::bigint and ${filter}
-      order by c.id desc
-      ${limitSql(p.limit)}`;
+      join clinics c on c.id = page.id`;
   return sql.fragment`
     select ${columns}
     from (${page}) c
@@ -719,8 +761,8 @@ const updateOptions = z
   .strict()
   .default({ returning: 'detail' });
 
-// First page: a bound above every int4 id, so the SQL text never changes.
-const firstPageBound = 2_147_483_648;
+// First page: the largest int4, at or above every id, so the SQL text never changes.
+const firstPageMaxId = 2_147_483_647;
 
 const clinicPageKey = z.tuple([idSchema]);
 
@@ -856,8 +898,10 @@ export function createClinicsRepository(context: Context): ClinicsRepository {
       const filters = [search || null, status ?? null, countryCode ?? null];
       const binding = cursorBinding('clinics.list', null, filters);
       const params = {
-        bound:
-          cursor === undefined ? firstPageBound : cursors.decode(binding, cursor, clinicPageKey)[0],
+        maxId:
+          cursor === undefined
+            ? firstPageMaxId
+            : cursors.decode(binding, cursor, clinicPageKey)[0] - 1,
         limit: limit + 1,
         status: status ?? null,
         countryCode: countryCode ?? null,

@@ -129,14 +129,20 @@ const setPasswordStatement = statement(
     returning id`,
 );
 
-/** Deactivates an account; `updated_at` only moves when something changed. */
+/**
+ * Deactivates an account; `updated_at` only moves when something changed.
+ * `now()` is read in FROM, not inside the CASE: Citus refuses a modification
+ * with a non-immutable function in CASE or COALESCE ("non-IMMUTABLE functions
+ * are not allowed in CASE or COALESCE statements"; docs/scaling-out.md).
+ */
 const deactivateStatement = statement(
   'platform.users.deactivate',
   userRow,
   { prepared: true },
   (p: { userId: number }) => sql.fragment`
     update users
-    set is_active = false, updated_at = case when is_active then now() else updated_at end
+    set is_active = false, updated_at = case when is_active then n.now else updated_at end
+    from (select now() as now) n
     where id = ${p.userId}
     returning ${userColumnsSql}`,
 );

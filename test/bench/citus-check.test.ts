@@ -44,13 +44,21 @@ describe("citus-check's calls", () => {
 });
 
 describe("citus-check's platform calls", () => {
-  it('call every public platform method without a database error (run here on PostgreSQL)', async () => {
-    const { vz } = await createTestVetalyze({ cacheInvalidation: false });
-    const run = await runPlatformCalls(vz);
-    expect(run.failedCalls).toEqual([]);
-    expect([...run.called].sort()).toEqual(platformMethods(vz).sort());
-    expect(platformMethods(vz)).toContain('subscriptions.renew');
-  });
+  it.each([false, true])(
+    'call every public platform method without a database error (run here on PostgreSQL, citus: %s)',
+    async (citus) => {
+      const events: QueryEvent[] = [];
+      const { vz } = await createTestVetalyze({
+        cacheInvalidation: false,
+        citus,
+        onQuery: (event) => events.push(event),
+      });
+      const run = await runPlatformCalls(vz, events);
+      expect(run.failedCalls).toEqual([]);
+      expect([...run.called].sort()).toEqual(platformMethods(vz).sort());
+      expect(platformMethods(vz)).toContain('subscriptions.renew');
+    },
+  );
 });
 
 describe('taskCounts', () => {
