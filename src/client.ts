@@ -107,15 +107,13 @@ export interface VetalyzeOptions {
   idempotencyTtlMs?: number;
   /**
    * The database is a Citus coordinator migrated with `migrate({ citus: true })`
-   * (docs/scaling-out.md, "Citus"). The library then sends what Citus can
-   * route: a page's size as `limit $n` (Citus refuses the scalar subquery that
-   * keeps PostgreSQL on its generic plan, in a query over every shard), and
-   * each clinic-scope write that PostgreSQL runs as one statement with several
-   * data-modifying CTEs as a call of the function `sql/citus/0002` defines for
-   * it, distributed by clinic, so Citus runs it on the clinic's shard as one
-   * task. Results, errors and statement counts stay the same. Do not set it on
-   * plain PostgreSQL: those functions exist only after the Citus migration.
-   * @default false
+   * (docs/scaling-out.md, "Citus"). The library then sends each page's size as
+   * `limit $n` instead of `limit (select $n)`: Citus refuses a subquery in
+   * LIMIT in a query over every shard ("subquery in LIMIT is not supported in
+   * multi-shard queries"), which every `clinics.list`, `subscriptions.list`,
+   * `listActive` and `groups` page is, and pushes a plain LIMIT down to each
+   * shard. Results are the same; on plain PostgreSQL the subquery keeps the
+   * server on its generic plans, so leave it off there. @default false
    */
   citus?: boolean;
 }
