@@ -559,6 +559,34 @@ export async function citusCheck(databaseUrl: string): Promise<CitusCheckResult>
   }
 }
 
+/**
+ * One line per clinic-scope method: its statements and how many tasks they
+ * need, as `tasks x statements` (`owners.create: 8 statements, 1 task x1, 5
+ * tasks x5, 9 tasks x2`); a statement EXPLAIN could not plan counts as `not planned`.
+ */
+export function perMethodTasks(statements: readonly ExplainedStatement[]): string[] {
+  const byCall = new Map<string, Map<string, number>>();
+  for (const statement of statements) {
+    const counts = byCall.get(statement.call) ?? new Map<string, number>();
+    const key = statement.error ? 'error' : String(statement.tasks);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    byCall.set(statement.call, counts);
+  }
+  return [...byCall.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([call, counts]) => {
+      const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+      const parts = [...counts.entries()]
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([tasks, n]) =>
+          tasks === 'error'
+            ? `not planned x${n}`
+            : `${tasks} ${tasks === '1' ? 'task' : 'tasks'} x${n}`,
+        );
+      return `METHOD ${call}: ${total} statements, ${parts.join(', ')}`;
+    });
+}
+
 /** One line per statement: call, tasks, scans, the statement's start. */
 export function formatCitusCheck(result: CitusCheckResult): string {
   const lines = result.statements.map(
@@ -571,6 +599,7 @@ export function formatCitusCheck(result: CitusCheckResult): string {
   for (const failed of result.failedPlatformCalls) lines.push(`FAILED PLATFORM CALL ${failed}`);
   for (const method of result.uncalledPlatform)
     lines.push(`NOT CALLED ${method} (bench/citus/check.ts must call it)`);
+  lines.push(...perMethodTasks(result.statements));
   const calls = new Set(result.statements.map((s) => s.call)).size;
   lines.push(
     `Citus ${result.citusVersion}: ${result.statements.length} statements of ${calls} clinic-scope methods; ${result.multiTask.length} need more than one task or fail to plan; ${result.failedCalls.length} calls failed; ${result.platformCalls.length} platform methods called, ${result.failedPlatformCalls.length} platform calls failed`,

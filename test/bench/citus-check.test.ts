@@ -2,6 +2,7 @@ import type { QueryEvent } from '@vetalyze/db';
 import { describe, expect, it } from 'vitest';
 import {
   clinicScopeMethods,
+  perMethodTasks,
   platformMethods,
   runClinicCalls,
   runPlatformCalls,
@@ -89,5 +90,30 @@ describe('taskCounts', () => {
       },
     ];
     expect(taskCounts(plan).sort()).toEqual([1, 32]);
+  });
+});
+
+describe('perMethodTasks', () => {
+  it("counts each method's statements by their tasks", () => {
+    const statement = (call: string, tasks: number, error?: string) => ({
+      call,
+      clinicId: 1,
+      sql: 'select 1',
+      tasks,
+      scans: 1,
+      ...(error ? { error } : {}),
+    });
+    expect(
+      perMethodTasks([
+        statement('pets.add', 4),
+        statement('owners.create', 5),
+        statement('owners.create', 1),
+        statement('owners.create', 5),
+        statement('owners.create', 0, 'could not plan'),
+      ]),
+    ).toEqual([
+      'METHOD owners.create: 4 statements, 1 task x1, 5 tasks x2, not planned x1',
+      'METHOD pets.add: 1 statements, 4 tasks x1',
+    ]);
   });
 });
