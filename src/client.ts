@@ -310,6 +310,7 @@ export async function createVetalyze(options: VetalyzeOptions): Promise<Vetalyze
     onQuery: settings.onQuery,
     cursors: createCursors(settings.cursorSecret),
     idempotencyTtlMs: settings.idempotencyTtlMs,
+    citus: settings.citus,
   };
   const vz: Vetalyze = {
     lookups: createLookupsRepository(context),

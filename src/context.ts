@@ -31,4 +31,10 @@ export interface Context {
   readonly cursors: Cursors;
   /** How long an idempotency key is kept, in ms (`idempotencyTtlMs`). */
   readonly idempotencyTtlMs: number;
+  /**
+   * The `citus` option: the clinic-scope writes that PostgreSQL runs as one
+   * statement with several data-modifying CTEs run as a transaction of
+   * statements that Citus routes to the clinic's shard as one task each.
+   */
+  readonly citus: boolean;
 }

@@ -268,6 +268,72 @@ export async function runIdempotent<Schema extends z.ZodType>(
   return (await replayKey(db, call, schema)) ?? refused();
 }
 
+/*
+ * Citus mode (the `citus` option): Citus 13 plans each data-modifying CTE of a
+ * keyed statement on its own (7 to 9 tasks), so a keyed write runs as a
+ * transaction of one-task statements instead ({@link keyedTransaction}): the
+ * key's live row, the expired rows deleted, the effect, and the key row saved
+ * last, so a racing call with the same new key fails on the key's unique index
+ * (23505) and rolls its effect back, as the one statement does.
+ */
+
+/** Citus mode: deletes the key's expired row (`idem_stale` of {@link keyCtes}). */
+const deleteStaleKey = statement(
+  'shared.idempotency.deleteStale',
+  z.object({}),
+  { prepared: true },
+  (p: { keyScope: number; key: string }) => sql.fragment`
+    delete from idempotency_keys k
+    where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at <= now()`,
+);
+
+/** Citus mode: deletes up to 4 other expired keys of the scope (`idem_purge` of {@link keyCtes}). */
+const purgeKeys = statement(
+  'shared.idempotency.purge',
+  z.object({}),
+  { prepared: true },
+  (p: { keyScope: number; key: string }) => sql.fragment`
+    delete from idempotency_keys k
+    using (
+      select e.key from idempotency_keys e
+      where e.clinic_id = ${p.keyScope} and e.expires_at <= now() and e.key <> ${p.key}
+      limit 4
+      for update skip locked
+    ) expired
+    where k.clinic_id = ${p.keyScope} and k.key = expired.key`,
+);
+
+/** Citus mode: saves the key row with its result (`idem_saved` of {@link saveKeyCte}). */
+const saveKey = statement(
+  'shared.idempotency.save',
+  z.object({}),
+  { prepared: true },
+  (p: KeyedCall & { result: string }) => sql.fragment`
+    insert into idempotency_keys (clinic_id, key, operation, request_hash, result, expires_at)
+    values (${p.keyScope}, ${p.key}, ${p.operation}, decode(${p.requestHash}, 'hex'),
+      ${p.result}::jsonb, now() + interval '1 millisecond' * ${p.ttlMs}::float8)`,
+);
+
+/**
+ * Citus mode: a keyed write as a transaction on `tx` (which must be one):
+ * the key's live row if it has one (nothing else is sent), else the key's
+ * expired rows deleted, `effect`, and the key row saved with the effect's
+ * result as JSON. The row {@link runIdempotent} expects of `send`.
+ */
+export async function keyedTransaction<Result>(
+  tx: Queries,
+  call: KeyedCall,
+  effect: () => Promise<Result>,
+): Promise<{ result: Result | unknown; samePayload: boolean; replayed: boolean }> {
+  const live = await tx.maybeOne(lookupKey(call));
+  if (live) return live;
+  await tx.query(deleteStaleKey(call));
+  await tx.query(purgeKeys(call));
+  const result = await effect();
+  await tx.query(saveKey({ ...call, result: JSON.stringify(result) }));
+  return { result, samePayload: true, replayed: false };
+}
+
 /**
  * A keyed write as ONE statement: the key's CTEs, then `writes` (CTEs whose
  * first insert is gated on `not exists (select from idem_live)`, so nothing is

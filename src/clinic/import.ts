@@ -13,6 +13,7 @@ import {
   type KeyedCall,
   keyCtes,
   keyedRow,
+  keyedTransaction,
   requestHasher,
   runIdempotent,
   saveKeyCte,
@@ -155,6 +156,39 @@ const insertPetsStatement = statement(
         ${p.birthDates}::date[], ${p.microchips}::text[])
       as t(owner_seq, seq, name, pet_type_id, breed, sex, birth_date, microchip)
     join owners o on o.clinic_id = ${p.clinicId} and o.seq = t.owner_seq`,
+);
+
+/**
+ * Citus mode (see owners.ts): {@link insertOwnersStatement} returning each
+ * owner's id by seq, so the pets can name their owner by id. Finding the
+ * owner by (clinic_id, seq) joins the owners' shard to the unnest, which Citus
+ * runs as a shard query plus an INSERT through the coordinator: two tasks.
+ */
+const citusInsertOwnersStatement = statement(
+  'clinic.owners.import:citus-owners',
+  z.object({ id: z.number(), seq: z.number() }),
+  { prepared: false },
+  (p: OwnerChunk) => sql.fragment`
+    insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
+    select ${p.clinicId}, t.*
+    from unnest(${p.seqs}::int4[], ${p.fullNames}::text[], ${p.phoneNumbers}::text[],
+        ${p.phoneDigits}::text[], ${p.emails}::text[], ${p.addresses}::text[], ${p.notes}::text[])
+      as t(seq, full_name, phone_number, phone_digits, email, address, notes)
+    returning id, seq`,
+);
+
+/** Citus mode: a chunk of pets, each with its owner's id. */
+const citusInsertPetsStatement = statement(
+  'clinic.owners.import:citus-pets',
+  noRows,
+  { prepared: false },
+  (p: Omit<PetChunk, 'ownerSeqs'> & { ownerIds: number[] }) => sql.fragment`
+    insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
+    select ${p.clinicId}, t.*
+    from unnest(${p.ownerIds}::int4[], ${p.seqs}::int4[], ${p.names}::text[],
+        ${p.petTypeIds}::int2[], ${p.breeds}::text[], ${p.sexes}::pet_sex[],
+        ${p.birthDates}::date[], ${p.microchips}::text[])
+      as t(owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)`,
 );
 
 /** Rows per bulk statement: large enough to amortise a round trip, small enough for the statement timeout. */
@@ -338,7 +372,7 @@ function writeRows(
   const { clinicId, context } = scope;
   return context.db.transaction(async (tx) => {
     const counter = await tx.one(counterStatement({ clinicId, ownerCount, petCount }));
-    await insertRows(tx, clinicId, prepared, counter);
+    await insertRows(tx, clinicId, prepared, counter, context.citus);
     return counter.ownerBase;
   });
 }
@@ -360,11 +394,25 @@ function writeKeyedRows(
   call: KeyedCall,
 ) {
   const { clinicId, context } = scope;
+  if (context.citus) {
+    return context.db.transaction((tx) =>
+      keyedTransaction(tx, call, async () => {
+        const counter = await tx.one(counterStatement({ clinicId, ownerCount, petCount }));
+        await insertRows(tx, clinicId, prepared, counter, true);
+        return {
+          owners: ownerCount,
+          pets: petCount,
+          firstOwnerCode: ownerCount > 0 ? formatCode('O', counter.ownerBase + 1) : null,
+          lastOwnerCode: ownerCount > 0 ? formatCode('O', counter.ownerBase + ownerCount) : null,
+        };
+      }),
+    );
+  }
   return context.db.transaction(async (tx) => {
     const row = await tx.one(keyedCounterStatement({ ...call, clinicId, ownerCount, petCount }));
     const { ownerBase, petBase } = row;
     if (row.replayed || ownerBase === null || petBase === null) return row;
-    await insertRows(tx, clinicId, prepared, { ownerBase, petBase });
+    await insertRows(tx, clinicId, prepared, { ownerBase, petBase }, context.citus);
     return row;
   });
 }
@@ -375,25 +423,32 @@ async function insertRows(
   clinicId: number,
   prepared: readonly PreparedRow[],
   counter: { readonly ownerBase: number; readonly petBase: number },
+  citus: boolean,
 ): Promise<void> {
+  /** Citus mode: each owner's id by seq, from the owners' inserts. */
+  const ownerIds = new Map<number, number>();
   const owners = prepared.map(({ owner, phoneDigits }, index) => ({
     seq: counter.ownerBase + index + 1,
     owner,
     phoneDigits,
   }));
   for (const chunk of chunks(owners, importChunkSize)) {
-    await tx.query(
-      insertOwnersStatement({
-        clinicId,
-        seqs: chunk.map((row) => row.seq),
-        fullNames: chunk.map((row) => row.owner.fullName),
-        phoneNumbers: chunk.map((row) => row.owner.phoneNumber ?? null),
-        phoneDigits: chunk.map((row) => row.phoneDigits),
-        emails: chunk.map((row) => row.owner.email ?? null),
-        addresses: chunk.map((row) => row.owner.address ?? null),
-        notes: chunk.map((row) => row.owner.notes ?? null),
-      }),
-    );
+    const columns: OwnerChunk = {
+      clinicId,
+      seqs: chunk.map((row) => row.seq),
+      fullNames: chunk.map((row) => row.owner.fullName),
+      phoneNumbers: chunk.map((row) => row.owner.phoneNumber ?? null),
+      phoneDigits: chunk.map((row) => row.phoneDigits),
+      emails: chunk.map((row) => row.owner.email ?? null),
+      addresses: chunk.map((row) => row.owner.address ?? null),
+      notes: chunk.map((row) => row.owner.notes ?? null),
+    };
+    if (!citus) {
+      await tx.query(insertOwnersStatement(columns));
+      continue;
+    }
+    for (const { id, seq } of await tx.any(citusInsertOwnersStatement(columns)))
+      ownerIds.set(seq, id);
   }
 
   let petSeq = counter.petBase;
@@ -401,13 +456,19 @@ async function insertRows(
     owner.pets.map((pet) => ({ ownerSeq: counter.ownerBase + index + 1, seq: ++petSeq, pet })),
   );
   for (const chunk of chunks(pets, importChunkSize)) {
+    const columns = {
+      clinicId,
+      seqs: chunk.map((row) => row.seq),
+      ...newPetColumns(chunk.map((row) => row.pet)),
+    };
+    const ownerSeqs = chunk.map((row) => row.ownerSeq);
     await tx.query(
-      insertPetsStatement({
-        clinicId,
-        ownerSeqs: chunk.map((row) => row.ownerSeq),
-        seqs: chunk.map((row) => row.seq),
-        ...newPetColumns(chunk.map((row) => row.pet)),
-      }),
+      citus
+        ? citusInsertPetsStatement({
+            ...columns,
+            ownerIds: ownerSeqs.map((seq) => ownerIds.get(seq) ?? 0),
+          })
+        : insertPetsStatement({ ...columns, ownerSeqs }),
     );
   }
 }

@@ -7,12 +7,14 @@
  */
 
 import { z } from 'zod';
+import type { Queries } from '../db/db.js';
 import { type FragmentSqlToken, limitSql, type QuerySqlToken, sql } from '../db/sql.js';
 import { dynamicStatement, statement } from '../db/statement.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
   type KeyedCall,
   keyedRow,
+  keyedTransaction,
   keyedWrite,
   requestHasher,
   runIdempotent,
@@ -55,7 +57,9 @@ import {
   type Owner,
   ownerColumns,
   ownerSchema,
+  petColumns,
   petJson,
+  petSchema,
   unnestNewPets,
 } from './rows.js';
 import type { ScopeContext } from './scope-context.js';
@@ -222,6 +226,58 @@ const createOwnerKeyedStatement = statement(
       ),
       newOwnerSelect,
     ),
+);
+
+/*
+ * Citus mode (the `citus` option, docs/scaling-out.md "Citus"): Citus 13 plans
+ * each data-modifying CTE of a statement on its own, so the one-statement
+ * create above needs 5 tasks there (the INSERTs from CTEs go through the
+ * coordinator). In Citus mode the create is a transaction of the statements
+ * below, each of which Citus routes to the clinic's shard as one task: the
+ * counter bump, the owner, the pets, and the owner read back as `owners.get`
+ * reads it. The same rows, the same result, the same errors.
+ */
+
+/** Citus mode: bumps the clinic's counters; the owner's seq and the pets' base. */
+const citusOwnerCounterStatement = statement(
+  'clinic.owners.create:citus-counter',
+  z.object({ ownerSeq: z.number(), petBase: z.number() }),
+  { prepared: true },
+  (p: { clinicId: number; petCount: number }) => sql.fragment`
+    insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+    values (${p.clinicId}, 1, ${p.petCount})
+    on conflict (clinic_id) do update
+      set last_owner_seq = c.last_owner_seq + 1,
+          last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+    returning c.last_owner_seq as "ownerSeq", c.last_pet_seq - ${p.petCount} as "petBase"`,
+);
+
+/** Citus mode: inserts the owner with its seq; its id. */
+const citusOwnerInsertStatement = statement(
+  'clinic.owners.create:citus-owner',
+  z.object({ id: z.number() }),
+  { prepared: true },
+  (p: Omit<NewOwnerParams, keyof NewPetColumns | 'petCount'> & { seq: number }) => sql.fragment`
+    insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
+    values (${p.clinicId}, ${p.seq}, ${p.fullName}, ${p.phoneNumber}, ${p.phoneDigits},
+      ${p.email}, ${p.address}, ${p.notes})
+    returning id`,
+);
+
+/**
+ * Citus mode (also `pets.add`): inserts an owner's new pets, their seqs from
+ * `petBase` + 1, and returns them (in no set order).
+ */
+export const citusPetsInsertStatement = statement(
+  'clinic.owners.create:citus-pets',
+  petSchema,
+  { prepared: true },
+  (p: NewPetColumns & { clinicId: number; ownerId: number; petBase: number }) => sql.fragment`
+    insert into pets as p (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
+    select ${p.clinicId}, ${p.ownerId}::int, ${p.petBase}::int + t.n, t.name, t.pet_type_id, t.breed,
+      t.sex, t.birth_date, t.microchip
+    from ${unnestNewPets(p)}
+    returning ${petColumns}`,
 );
 
 /** An owner as stored under an idempotency key. */
@@ -497,7 +553,20 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
         notes: owner.notes ?? null,
         ...newPetColumns(owner.pets),
       };
-      if (split.key === undefined) return context.db.one(createOwnerStatement(params));
+      /** Citus mode: the create as a transaction of one-task statements on `tx`. */
+      const citusCreate = async (tx: Queries): Promise<Owner> => {
+        const { ownerSeq, petBase } = await tx.one(citusOwnerCounterStatement(params));
+        const { id: ownerId } = await tx.one(
+          citusOwnerInsertStatement({ ...params, seq: ownerSeq }),
+        );
+        if (petCount > 0) await tx.query(citusPetsInsertStatement({ ...params, ownerId, petBase }));
+        return tx.one(ownerById({ clinicId, ownerId }));
+      };
+      if (split.key === undefined) {
+        return context.citus
+          ? context.db.transaction(citusCreate)
+          : context.db.one(createOwnerStatement(params));
+      }
       const call: KeyedCall = {
         keyScope: clinicId,
         key: split.key,
@@ -509,7 +578,10 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
         context.db,
         call,
         storedOwner,
-        () => context.db.maybeOne(createOwnerKeyedStatement({ ...params, ...call })),
+        () =>
+          context.citus
+            ? context.db.transaction((tx) => keyedTransaction(tx, call, () => citusCreate(tx)))
+            : context.db.maybeOne(createOwnerKeyedStatement({ ...params, ...call })),
         // The statement always returns a row (the new owner or the live key's).
         () =>
           Promise.reject(new ConflictError('the owner was not created; retry', 'idempotencyKey')),

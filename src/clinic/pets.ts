@@ -23,6 +23,7 @@ import {
   petPatchSchema,
   petSearchSchema,
 } from './inputs.js';
+import { citusPetsInsertStatement } from './owners.js';
 import { type NewPetColumns, newPetColumns } from './pet-tuples.js';
 import {
   type Pet,
@@ -112,6 +113,26 @@ const addPetsStatement = statement(
       returning *
     )
     select ${petColumns} from p order by p.id`,
+);
+
+/**
+ * Citus mode (see owners.ts): `pets.add` as a transaction of one-task
+ * statements. This one bumps the pet counter for a live owner of the clinic
+ * (no row when the owner is not there); `citusPetsInsertStatement` then
+ * inserts the pets. The counter's row comes from the owner's own row
+ * (`o.clinic_id`), so Citus runs the INSERT ... SELECT on the shard.
+ */
+const citusAddPetsCounterStatement = statement(
+  'clinic.pets.add:citus-counter',
+  z.object({ petBase: z.number() }),
+  { prepared: true },
+  (p: { clinicId: number; ownerId: number; count: number }) => sql.fragment`
+    insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
+    select o.clinic_id, 0, ${p.count}
+    from owners o
+    where o.clinic_id = ${p.clinicId} and o.id = ${p.ownerId} and o.archived_at is null
+    on conflict (clinic_id) do update set last_pet_seq = c.last_pet_seq + excluded.last_pet_seq
+    returning c.last_pet_seq - ${p.count} as "petBase"`,
 );
 
 /** A live pet of a live owner of the clinic, with its owner's summary. */
@@ -249,9 +270,15 @@ export function createPetsRepository(scope: ScopeContext): PetsRepository {
       const newPets = parseInput(newPetsSchema, pets, 'pets');
       await scope.facts();
       const count = newPets.length;
-      const added = await context.db.any(
-        addPetsStatement({ clinicId, ownerId: owner, count, ...newPetColumns(newPets) }),
-      );
+      const params = { clinicId, ownerId: owner, count, ...newPetColumns(newPets) };
+      const added = context.citus
+        ? await context.db.transaction(async (tx) => {
+            const counter = await tx.maybeOne(citusAddPetsCounterStatement(params));
+            if (!counter) return [];
+            const rows = await tx.any(citusPetsInsertStatement({ ...params, ...counter }));
+            return [...rows].sort((a, b) => a.id - b.id);
+          })
+        : await context.db.any(addPetsStatement(params));
       if (added.length === 0) throw new NotFoundError('owner', owner);
       return [...added];
     },

@@ -148,6 +148,47 @@ const createMemberStatement = statement(
     select ${memberColumns} from s join u on u.id = s.user_id`,
 );
 
+/*
+ * Citus mode (see owners.ts): `staff.add` with a new account as a transaction
+ * of one-task statements: the account, the membership, and the member read
+ * back. `users` is a reference table, so on a cluster of several nodes the
+ * account's insert writes every node's copy.
+ */
+
+/** Citus mode: creates the account; its id. */
+const citusCreateAccountStatement = statement(
+  'clinic.staff.add:citus-account',
+  z.object({ id: z.number() }),
+  { prepared: false },
+  (p: { email: string; fullName: string; role: string; passwordHash: string | null }) =>
+    sql.fragment`
+    insert into users (email, full_name, role, password_hash)
+    values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash})
+    returning id`,
+);
+
+/** Citus mode: makes the new account a member of the clinic. */
+const citusCreateMembershipStatement = statement(
+  'clinic.staff.add:citus-member',
+  z.object({ userId: z.number() }),
+  { prepared: false },
+  (p: { clinicId: number; userId: number; role: string }) => sql.fragment`
+    insert into clinic_staff (clinic_id, user_id, role)
+    values (${p.clinicId}, ${p.userId}, ${p.role})
+    returning user_id as "userId"`,
+);
+
+/** Citus mode: the new member with its account. */
+const citusMemberStatement = statement(
+  'clinic.staff.add:citus-read',
+  staffMemberSchema,
+  { prepared: false },
+  (p: { clinicId: number; userId: number }) => sql.fragment`
+    select ${memberColumns}
+    from clinic_staff s join users u on u.id = s.user_id
+    where s.clinic_id = ${p.clinicId} and s.user_id = ${p.userId}`,
+);
+
 /** The clinic's staff, filtered by role and active flag when given (null: any). */
 const listStaffStatement = statement(
   'clinic.staff.list',
@@ -209,15 +250,19 @@ export function createStaffRepository(scope: ScopeContext): StaffRepository {
         return linkedMember;
       }
       const passwordHash = member.password ? await hashPassword(member.password) : null;
-      return context.db.one(
-        createMemberStatement({
-          clinicId,
-          email: member.email ?? '',
-          fullName: member.fullName ?? '',
-          role: member.role,
-          passwordHash,
-        }),
-      );
+      const params = {
+        clinicId,
+        email: member.email ?? '',
+        fullName: member.fullName ?? '',
+        role: member.role,
+        passwordHash,
+      };
+      if (!context.citus) return context.db.one(createMemberStatement(params));
+      return context.db.transaction(async (tx) => {
+        const { id: userId } = await tx.one(citusCreateAccountStatement(params));
+        await tx.one(citusCreateMembershipStatement({ ...params, userId }));
+        return tx.one(citusMemberStatement({ clinicId, userId }));
+      });
     },
 
     async list(filter?: StaffFilter): Promise<StaffMember[]> {

@@ -38,5 +38,6 @@ export async function createTestContext(
     },
     cursors: createCursors(),
     idempotencyTtlMs: 86_400_000,
+    citus: false,
   };
 }
