@@ -31,17 +31,21 @@ describe('on plain PostgreSQL', () => {
 });
 
 describe("citus-check's calls", () => {
-  it('call every public clinic-scope method without a database error (run here on PostgreSQL)', async () => {
-    const events: QueryEvent[] = [];
-    const { vz } = await createTestVetalyze({
-      cacheInvalidation: false,
-      onQuery: (event) => events.push(event),
-    });
-    const run = await runClinicCalls(vz, events);
-    expect(run.failedCalls).toEqual([]);
-    expect([...run.called].sort()).toEqual(clinicScopeMethods(vz.forClinic(1)).sort());
-    expect(run.sent.length).toBeGreaterThan(50);
-  });
+  it.each([false, true])(
+    'call every public clinic-scope method without a database error (run here on PostgreSQL, citus: %s)',
+    async (citus) => {
+      const events: QueryEvent[] = [];
+      const { vz } = await createTestVetalyze({
+        cacheInvalidation: false,
+        citus,
+        onQuery: (event) => events.push(event),
+      });
+      const run = await runClinicCalls(vz, events);
+      expect(run.failedCalls).toEqual([]);
+      expect([...run.called].sort()).toEqual(clinicScopeMethods(vz.forClinic(1)).sort());
+      expect(run.sent.length).toBeGreaterThan(50);
+    },
+  );
 });
 
 describe("citus-check's platform calls", () => {

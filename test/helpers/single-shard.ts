@@ -156,7 +156,10 @@ export function singleShardProblems(
   return problems;
 }
 
-/** INSERT INTO tenant (clinic_id, ...) VALUES ($N, ...) / SELECT $N, ...: the new rows are the clinic's. */
+/**
+ * INSERT INTO tenant (clinic_id, ...) VALUES ($N, ...) / SELECT $N, ... (or
+ * SELECT t.clinic_id ... FROM tenant t): the new rows are the clinic's.
+ */
 function checkInsert(
   insert: Obj,
   isClinicParam: (n: number) => boolean,
@@ -172,7 +175,15 @@ function checkInsert(
   const rows = (select?.valuesLists as Obj[] | undefined)?.map(
     (list) => (list.List as Obj).items as Node[],
   ) ?? [((select?.targetList as Obj[]) ?? []).map((target) => (target.ResTarget as Obj).val)];
+  // Or `<alias>.clinic_id` of a tenant table the SELECT reads: that table's
+  // own filter (checked at its level) makes it the clinic's, and Citus then
+  // runs the INSERT ... SELECT on the shard.
+  const from: Level = { tables: new Map(), quals: [] };
+  collectFrom((select?.fromClause as Node[]) ?? [], from, tenantTables);
   const bad = rows.some((row) => {
+    const column = columnRef(row[index]);
+    if (column?.length === 2 && column[1] === 'clinic_id' && from.tables.has(column[0] ?? ''))
+      return false;
     const number = paramNumber(row[index]);
     return number === undefined || !isClinicParam(number);
   });
