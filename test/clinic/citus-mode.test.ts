@@ -3,6 +3,7 @@ import { createVetalyze, type QueryEvent, statementLabel, type Vetalyze } from '
 import { createTestVetalyze } from '../helpers/database.js';
 import { loadParser, singleShardProblems } from '../helpers/single-shard.js';
 import { createClinic } from '../platform/fixtures.js';
+import { createSqlPool } from './helpers.js';
 
 /**
  * Citus mode (`createVetalyze({ citus: true })`) on plain PostgreSQL: CI has
@@ -205,5 +206,39 @@ describe('Citus mode on PostgreSQL', () => {
       .flatMap((event) => singleShardProblems(event.sql, event.values, clinicId, tenantTables));
     expect(citusEvents.some((event) => statementLabel(event.sql)?.includes(':citus'))).toBe(true);
     expect(problems).toEqual([]);
+  });
+
+  it('gives 10 concurrent keyed creates, and imports, with one key one effect and the same result', async () => {
+    const clinic = await createClinic(citus);
+    const scope = citus.forClinic(clinic.id);
+    // Ten ready connections, so the calls start together.
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        citus.withConnection((connection) => connection.query({ text: 'select pg_sleep(0.05)' })),
+      ),
+    );
+    const owner = { fullName: 'Race', pets: [{ name: 'Dash', petTypeId: 1 }] };
+    const created = await Promise.all(
+      Array.from({ length: 10 }, () => scope.owners.create(owner, { idempotencyKey: 'race' })),
+    );
+    for (const result of created) expect(result).toEqual(created[0]);
+    const imported = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        scope.owners.import([owner, owner], { idempotencyKey: 'race-import' }),
+      ),
+    );
+    for (const result of imported) expect(result).toEqual(imported[0]);
+    const pool = createSqlPool(database);
+    try {
+      const { rows } = await pool.query(
+        `select (select count(*)::int from owners where clinic_id = $1) as owners,
+                (select count(*)::int from pets where clinic_id = $1) as pets,
+                (select count(*)::int from idempotency_keys where clinic_id = $1) as keys`,
+        [clinic.id],
+      );
+      expect(rows[0]).toEqual({ owners: 3, pets: 3, keys: 2 });
+    } finally {
+      await pool.end();
+    }
   });
 });
