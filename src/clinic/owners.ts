@@ -76,6 +76,10 @@ export interface OwnersRepository {
    * first call's owner (as it was then) and writes nothing, also when the
    * calls run at once. Still ONE statement; the key is stored in it.
    *
+   * With the `citus` option, a transaction of statements that Citus routes to
+   * the clinic's shard as one task each (counter, owner, pets, the owner read
+   * back; keyed: the key read first and saved last); same result and errors.
+   *
    * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`, `idempotencyKey`...)
    * @throws ConflictError (`microchip`) when a microchip is already in this clinic
    * @throws ConflictError (`idempotencyKey`) when the key was used for another request
@@ -123,7 +127,9 @@ export interface OwnersRepository {
   /**
    * Bulk import: validates EVERY row first and, if any is bad, throws one
    * ValidationError listing them all (fields like `12.pets.0.name`) and writes
-   * nothing; else writes all rows in one transaction with bulk statements.
+   * nothing; else writes all rows in one transaction with bulk statements
+   * (with the `citus` option, the pets name their owner by the id the owners'
+   * insert returned, and a key is read first and saved last).
    * `options.idempotencyKey`: see `create`; the key commits with the rows,
    * and a retry returns the first import's counts and codes.
    * @throws ConflictError (`idempotencyKey`) when the key was used for another request

@@ -39,7 +39,9 @@ import type { ScopeContext } from './scope-context.js';
 export interface PetsRepository {
   /**
    * Adds 1 to 50 pets to an owner of this clinic in ONE statement, each with
-   * its code. Returns the new pets in input order.
+   * its code. Returns the new pets in input order. With the `citus` option, a
+   * transaction of two statements Citus routes as one task each (the counter
+   * bump for a live owner, the pets).
    * @throws NotFoundError (`owner`) when the owner is absent, archived or of
    *   another clinic: nothing is written, no code is used
    * @throws ConflictError (`microchip`) when a microchip is already in this clinic

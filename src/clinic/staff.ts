@@ -24,7 +24,9 @@ export interface StaffRepository {
    * Adds a doctor or receptionist. With `userId`, links an existing account
    * that is not a member of another clinic (re-adding a deactivated member
    * reactivates them); with `email` and `fullName` (and optionally `password`,
-   * else an invitation with no password), creates the account. ONE statement.
+   * else an invitation with no password), creates the account. ONE statement
+   * (with the `citus` option, a new account is a transaction of three: the
+   * account, the membership, the member read back).
    * @throws NotFoundError (`user`) when the account does not exist, is a
    *   platform admin, or works for another clinic (not visible from here)
    * @throws ConflictError (`userId`) when already an active member here;
