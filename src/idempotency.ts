@@ -318,18 +318,21 @@ const saveKey = statement(
  * Citus mode: a keyed write as a transaction on `tx` (which must be one):
  * the key's live row if it has one (nothing else is sent), else the key's
  * expired rows deleted, `effect`, and the key row saved with the effect's
- * result as JSON. The row {@link runIdempotent} expects of `send`.
+ * result as JSON. When `effect` changed nothing (null: a refused transition),
+ * no key is saved and the answer is null. The row {@link runIdempotent}
+ * expects of `send`.
  */
 export async function keyedTransaction<Result>(
   tx: Queries,
   call: KeyedCall,
-  effect: () => Promise<Result>,
-): Promise<{ result: Result | unknown; samePayload: boolean; replayed: boolean }> {
+  effect: () => Promise<Result | null>,
+): Promise<{ result: Result | unknown; samePayload: boolean; replayed: boolean } | null> {
   const live = await tx.maybeOne(lookupKey(call));
   if (live) return live;
   await tx.query(deleteStaleKey(call));
   await tx.query(purgeKeys(call));
   const result = await effect();
+  if (result === null) return null;
   await tx.query(saveKey({ ...call, result: JSON.stringify(result) }));
   return { result, samePayload: true, replayed: false };
 }

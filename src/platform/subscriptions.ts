@@ -13,6 +13,7 @@ import {
 import {
   type KeyedCall,
   keyedRow,
+  keyedTransaction,
   keyedWrite,
   requestHasher,
   runIdempotent,
@@ -847,7 +848,16 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
           db,
           call,
           storedRecord,
-          () => db.maybeOne(activateKeyedStatement({ ...params, ...call })),
+          () =>
+            // Citus mode: on a cluster with workers, Citus runs the keyed statement's
+            // INSERT (a CTE) on the shard's node, where neither the group sequence
+            // nor an int identity can be drawn; the plain INSERT runs through the
+            // coordinator.
+            context.citus
+              ? db.transaction((tx) =>
+                  keyedTransaction(tx, call, () => tx.maybeOne(activateStatement(params))),
+                )
+              : db.maybeOne(activateKeyedStatement({ ...params, ...call })),
           refused,
         );
       } finally {

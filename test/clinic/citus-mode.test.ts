@@ -33,7 +33,18 @@ beforeAll(async () => {
 afterAll(() => citus.close());
 
 /** Keys whose values differ between two clinics by construction. */
-const unstable = new Set(['id', 'ownerId', 'userId', 'createdAt', 'updatedAt', 'deactivatedAt']);
+const unstable = new Set([
+  'id',
+  'ownerId',
+  'userId',
+  'clinicId',
+  'groupId',
+  'activatedBy',
+  'createdAt',
+  'updatedAt',
+  'deactivatedAt',
+  'activatedAt',
+]);
 
 /** `value` without ids and timestamps, with the run's tag taken out of the text. */
 function normalized(value: unknown, tag: string): unknown {
@@ -240,5 +251,32 @@ describe('Citus mode on PostgreSQL', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('activates a subscription with a key as the normal mode does, retries and refusals included', async () => {
+    const transcript = async (vz: Vetalyze, tag: string) => {
+      const operator = await vz.users.create({
+        email: `ops-${tag}@example.com`,
+        fullName: 'Operator',
+        role: 'platform_admin',
+      });
+      const clinic = await createClinic(vz);
+      const input = {
+        clinicId: clinic.id,
+        subscriptionTypeId: 1,
+        paymentMethodId: 1,
+        activatedBy: operator.id,
+      };
+      const out: unknown[] = [];
+      for (const key of ['activate', 'activate', 'another'])
+        out.push(
+          await vz.subscriptions
+            .activate(input, { idempotencyKey: key })
+            .catch((error: unknown) => refusal(error)),
+        );
+      out.push(await vz.subscriptions.history(clinic.id));
+      return normalized(out, tag);
+    };
+    expect(await transcript(citus, 'citus')).toEqual(await transcript(plain, 'plain'));
   });
 });
