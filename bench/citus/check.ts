@@ -487,15 +487,16 @@ export async function runPlatformCalls(
     const groups = await subscriptions.groups({ limit: 1 });
     if (groups?.nextCursor) await subscriptions.groups({ limit: 1, cursor: groups.nextCursor });
     await subscriptions.groups({ clinicId: clinic.id });
-    // Every list shape: no search, a search term with a trigram and one without,
-    // each with and without the status and the country filters.
-    for (const search of [undefined, 'Citus platform', 'a'])
-      for (const status of [undefined, 'active' as const])
-        for (const countryCode of [undefined, 'DE']) {
-          const filters = { search, status, countryCode, limit: 1 };
-          const page = await clinics.list(filters);
-          if (page?.nextCursor) await clinics.list({ ...filters, cursor: page.nextCursor });
-        }
+    // Every list shape: both column sets; no search, a search term with a trigram
+    // and one without; each with and without the status and the country filters.
+    for (const columns of ['summary', 'brief'] as const)
+      for (const search of [undefined, 'Citus platform', 'a'])
+        for (const status of [undefined, 'active' as const])
+          for (const countryCode of [undefined, 'DE']) {
+            const filters = { search, status, countryCode, columns, limit: 1 };
+            const page = await clinics.list(filters);
+            if (page?.nextCursor) await clinics.list({ ...filters, cursor: page.nextCursor });
+          }
   } catch (error) {
     // A call that failed left a later call without its input (reported above).
     run.failedCalls.push(`platform calls stopped: ${(error as Error).message}`);

@@ -3,12 +3,7 @@ import { hashPassword, passwordSchema } from '../accounts/password.js';
 import type { ClinicStatus } from '../cache/clinic-status-cache.js';
 import { hasTrigram } from '../clinic/owner-page.js';
 import type { Context } from '../context.js';
-import {
-  type FragmentSqlToken,
-  limitSql,
-  type QuerySqlToken,
-  sql,
-} from '../db/sql.js';
+import { type FragmentSqlToken, limitSql, type QuerySqlToken, sql } from '../db/sql.js';
 import { statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import {
@@ -455,11 +450,7 @@ function listName(
  * primary-key scan stops after `limit` rows, each probing its open record on
  * the unique partial index.
  */
-function clinicPage(
-  p: ClinicPageParams,
-  filter: FragmentSqlToken,
-  columns: FragmentSqlToken,
-) {
+function clinicPage(p: ClinicPageParams, filter: FragmentSqlToken, columns: FragmentSqlToken) {
   return sql.fragment`
     select ${columns}
     from clinics c
@@ -561,7 +552,7 @@ function clinicSearchPage(
   if (shape.byCountry) filters.push(sql.fragment`c.country_code = ${p.countryCode}`);
   if (shape.byStatus) filters.push(sql.fragment`${derivedStatusSql} = ${p.status}`);
   const filter = sql.join(filters, sql.fragment` and `);
-  if (!shape.trigram) return clinicPage(p, filter);
+  if (!shape.trigram) return clinicPage(p, sql.fragment`${filter}`, columns);
   const statusJoin = shape.byStatus ? openRecordJoinSql : sql.fragment``;
   // The window: a subquery with LIMIT; with a status filter, the ids from the
   // window's lowest one instead, found by an uncorrelated subquery that Citus
