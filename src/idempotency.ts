@@ -120,19 +120,31 @@ export function keyCtes(p: KeyedCall): FragmentSqlToken {
       from idempotency_keys k
       where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at > now()
     ), idem_stale as (
-      delete from idempotency_keys k
-      where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at <= now()
+      ${deleteStaleKeySql(p)}
       returning 1
     ), idem_purge as (
-      delete from idempotency_keys k
-      using (
-        select e.key from idempotency_keys e
-        where e.clinic_id = ${p.keyScope} and e.expires_at <= now() and e.key <> ${p.key}
-        limit 4
-        for update skip locked
-      ) expired
-      where k.clinic_id = ${p.keyScope} and k.key = expired.key
+      ${purgeKeysSql(p)}
     )`;
+}
+
+/** Deletes the key's expired row: `idem_stale`, and a statement of its own in Citus mode. */
+function deleteStaleKeySql(p: { keyScope: number; key: string }): FragmentSqlToken {
+  return sql.fragment`
+    delete from idempotency_keys k
+    where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at <= now()`;
+}
+
+/** Deletes up to 4 other expired keys of the scope: `idem_purge`, and a statement in Citus mode. */
+function purgeKeysSql(p: { keyScope: number; key: string }): FragmentSqlToken {
+  return sql.fragment`
+    delete from idempotency_keys k
+    using (
+      select e.key from idempotency_keys e
+      where e.clinic_id = ${p.keyScope} and e.expires_at <= now() and e.key <> ${p.key}
+      limit 4
+      for update skip locked
+    ) expired
+    where k.clinic_id = ${p.keyScope} and k.key = expired.key`;
 }
 
 /**
@@ -282,9 +294,7 @@ const deleteStaleKey = statement(
   'shared.idempotency.deleteStale',
   z.object({}),
   { prepared: true },
-  (p: { keyScope: number; key: string }) => sql.fragment`
-    delete from idempotency_keys k
-    where k.clinic_id = ${p.keyScope} and k.key = ${p.key} and k.expires_at <= now()`,
+  deleteStaleKeySql,
 );
 
 /** Citus mode: deletes up to 4 other expired keys of the scope (`idem_purge` of {@link keyCtes}). */
@@ -292,15 +302,7 @@ const purgeKeys = statement(
   'shared.idempotency.purge',
   z.object({}),
   { prepared: true },
-  (p: { keyScope: number; key: string }) => sql.fragment`
-    delete from idempotency_keys k
-    using (
-      select e.key from idempotency_keys e
-      where e.clinic_id = ${p.keyScope} and e.expires_at <= now() and e.key <> ${p.key}
-      limit 4
-      for update skip locked
-    ) expired
-    where k.clinic_id = ${p.keyScope} and k.key = expired.key`,
+  purgeKeysSql,
 );
 
 /** Citus mode: saves the key row with its result (`idem_saved` of {@link saveKeyCte}). */

@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import type { Queries } from '../db/db.js';
-import { sql } from '../db/sql.js';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 import { statement } from '../db/statement.js';
 import { ConflictError, ValidationError, type ValidationIssue, VetalyzeError } from '../errors.js';
 import {
@@ -123,17 +123,22 @@ interface OwnerChunk {
   readonly notes: (string | null)[];
 }
 
+/** The insert of a chunk of owners, without a RETURNING list. */
+function insertOwnersSql(p: OwnerChunk): FragmentSqlToken {
+  return sql.fragment`
+    insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
+    select ${p.clinicId}, t.*
+    from unnest(${p.seqs}::int4[], ${p.fullNames}::text[], ${p.phoneNumbers}::text[],
+        ${p.phoneDigits}::text[], ${p.emails}::text[], ${p.addresses}::text[], ${p.notes}::text[])
+      as t(seq, full_name, phone_number, phone_digits, email, address, notes)`;
+}
+
 /** Inserts a chunk of owners. */
 const insertOwnersStatement = statement(
   'clinic.owners.import:owners',
   noRows,
   { prepared: false },
-  (p: OwnerChunk) => sql.fragment`
-    insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
-    select ${p.clinicId}, t.*
-    from unnest(${p.seqs}::int4[], ${p.fullNames}::text[], ${p.phoneNumbers}::text[],
-        ${p.phoneDigits}::text[], ${p.emails}::text[], ${p.addresses}::text[], ${p.notes}::text[])
-      as t(seq, full_name, phone_number, phone_digits, email, address, notes)`,
+  insertOwnersSql,
 );
 
 /** A chunk of pets, one array per column, each with its owner's code. */
@@ -168,13 +173,7 @@ const citusInsertOwnersStatement = statement(
   'clinic.owners.import:citus-owners',
   z.object({ id: z.number(), seq: z.number() }),
   { prepared: false },
-  (p: OwnerChunk) => sql.fragment`
-    insert into owners (clinic_id, seq, full_name, phone_number, phone_digits, email, address, notes)
-    select ${p.clinicId}, t.*
-    from unnest(${p.seqs}::int4[], ${p.fullNames}::text[], ${p.phoneNumbers}::text[],
-        ${p.phoneDigits}::text[], ${p.emails}::text[], ${p.addresses}::text[], ${p.notes}::text[])
-      as t(seq, full_name, phone_number, phone_digits, email, address, notes)
-    returning id, seq`,
+  (p: OwnerChunk) => sql.fragment`${insertOwnersSql(p)} returning id, seq`,
 );
 
 /** Citus mode: a chunk of pets, each with its owner's id. */

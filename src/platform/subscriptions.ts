@@ -523,6 +523,16 @@ const activePage = statement(
     ${limitSql(p.limit)}`,
 );
 
+/** What a month's page binds: the month as [from, to), the keyset after which it starts, the rows to read. */
+interface MonthPageParams {
+  readonly from: string;
+  readonly to: string;
+  readonly afterStart: string;
+  readonly afterClinic: number;
+  readonly afterId: number;
+  readonly limit: number;
+}
+
 /**
  * Records starting in [from, to) after the keyset, with the month's count and
  * total. A date range on subscription_history_by_start (never extract()): the
@@ -532,14 +542,7 @@ const monthPage = statement(
   'platform.subscriptions.list',
   monthRow,
   { prepared: true },
-  (p: {
-    from: string;
-    to: string;
-    afterStart: string;
-    afterClinic: number;
-    afterId: number;
-    limit: number;
-  }) => sql.fragment`
+  (p: MonthPageParams) => sql.fragment`
     select totals.count, totals."totalAmount", page.*
     from (
       select count(*)::int as count, coalesce(sum(s.amount), 0)::numeric(14, 2) as "totalAmount"
@@ -562,14 +565,7 @@ const monthRecords = statement(
   'platform.subscriptions.list:records',
   subscriptionRecordSchema,
   { prepared: true },
-  (p: {
-    from: string;
-    to: string;
-    afterStart: string;
-    afterClinic: number;
-    afterId: number;
-    limit: number;
-  }) => sql.fragment`
+  (p: MonthPageParams) => sql.fragment`
     select ${recordColumnsSql}
     from subscription_history s
     where s.starts_on >= ${p.from}::date and s.starts_on < ${p.to}::date

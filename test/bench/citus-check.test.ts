@@ -30,16 +30,22 @@ describe('on plain PostgreSQL', () => {
   });
 });
 
+/** A test instance (Citus mode or not) whose statements are recorded in `events`. */
+async function recordedVetalyze(citus: boolean) {
+  const events: QueryEvent[] = [];
+  const { vz } = await createTestVetalyze({
+    cacheInvalidation: false,
+    citus,
+    onQuery: (event) => events.push(event),
+  });
+  return { vz, events };
+}
+
 describe("citus-check's calls", () => {
   it.each([false, true])(
     'call every public clinic-scope method without a database error (run here on PostgreSQL, citus: %s)',
     async (citus) => {
-      const events: QueryEvent[] = [];
-      const { vz } = await createTestVetalyze({
-        cacheInvalidation: false,
-        citus,
-        onQuery: (event) => events.push(event),
-      });
+      const { vz, events } = await recordedVetalyze(citus);
       const run = await runClinicCalls(vz, events);
       expect(run.failedCalls).toEqual([]);
       expect([...run.called].sort()).toEqual(clinicScopeMethods(vz.forClinic(1)).sort());
@@ -52,12 +58,7 @@ describe("citus-check's platform calls", () => {
   it.each([false, true])(
     'call every public platform method without a database error (run here on PostgreSQL, citus: %s)',
     async (citus) => {
-      const events: QueryEvent[] = [];
-      const { vz } = await createTestVetalyze({
-        cacheInvalidation: false,
-        citus,
-        onQuery: (event) => events.push(event),
-      });
+      const { vz, events } = await recordedVetalyze(citus);
       const run = await runPlatformCalls(vz, events);
       expect(run.failedCalls).toEqual([]);
       expect([...run.called].sort()).toEqual(platformMethods(vz).sort());
