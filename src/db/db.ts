@@ -74,7 +74,7 @@ const hiddenLimit = /\blimit \(select (\$slonik_\d+)::int8\)/g;
  * multi-shard queries"), and pushes a plain `limit $n` down to every shard.
  */
 export function citusText(text: string): string {
-  return text.replace(hiddenLimit, 'limit $1::int8');
+  return text.replace(hiddenLimit, (_limit, parameter: string) => `limit ${parameter}::int8`);
 }
 
 /** slonik's tag numbers its placeholders `$slonik_N`; the server reads `$N`. */
