@@ -17,6 +17,7 @@ export const copyColumns = {
     'is_active',
     'created_at',
     'updated_at',
+    'staff_clinic_id',
   ],
   clinics: [
     'id',
@@ -216,7 +217,7 @@ export function planClinic(
     const joined = createdDay + (i === 0 ? 0 : prng.int(60));
     const joinedAt = days.timestamp(joined, prng.between(8 * 60, 18 * 60));
     const active = i === 0 || !prng.chance(0.05);
-    users += `${userId}\t${email}\t${copyEscape(name.text)}\t${role}\t${NULL}\t${active ? 't' : 'f'}\t${joinedAt}\t${joinedAt}\n`;
+    users += `${userId}\t${email}\t${copyEscape(name.text)}\t${role}\t${NULL}\t${active ? 't' : 'f'}\t${joinedAt}\t${joinedAt}\t${clinicId}\n`;
     const deactivatedAt = active ? NULL : days.timestamp(joined + 30 + prng.int(200), 600);
     staff += `${clinicId}\t${userId}\t${role}\t${active ? 't' : 'f'}\t${joinedAt}\t${deactivatedAt}\n`;
   }

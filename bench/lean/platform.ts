@@ -99,10 +99,13 @@ export function leanClinicCreate(client: LeanClient, input: NewClinic): Promise<
     client,
     'lean_clinic_create',
     `with u as (
-       insert into users (email, full_name, role) values ($1, $2, 'clinic_owner') returning id
+       insert into users (email, full_name, role, staff_clinic_id)
+       select $1, $2, 'clinic_owner', nextval(pg_get_serial_sequence('clinics', 'id'))::int
+       returning id, staff_clinic_id
      ), c as (
-       insert into clinics (owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
-       select id, $3, $4, $5, $6 from u
+       insert into clinics (id, owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
+       overriding system value
+       select staff_clinic_id, id, $3, $4, $5, $6 from u
        returning id, owner_user_id
      ), staff as (
        insert into clinic_staff (clinic_id, user_id, role) select id, owner_user_id, 'clinic_owner' from c

@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { hashPassword } from '../accounts/password.js';
-import { sql } from '../db/sql.js';
+import { type FragmentSqlToken, sql } from '../db/sql.js';
 import { statement } from '../db/statement.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { idSchema, parseInput } from '../validation.js';
@@ -22,11 +22,12 @@ import type { ScopeContext } from './scope-context.js';
 export interface StaffRepository {
   /**
    * Adds a doctor or receptionist. With `userId`, links an existing account
-   * that is not a member of another clinic (re-adding a deactivated member
-   * reactivates them); with `email` and `fullName` (and optionally `password`,
-   * else an invitation with no password), creates the account. ONE statement
-   * (with the `citus` option, a new account is a transaction of three: the
-   * account, the membership, the member read back).
+   * that works for no other clinic (an account belongs to the clinic of its
+   * first membership, for good; re-adding a deactivated member reactivates
+   * them); with `email` and `fullName` (and optionally `password`, else an
+   * invitation with no password), creates the account. ONE statement (with
+   * the `citus` option, a transaction of three: the account created or
+   * claimed, the membership, the member read back).
    * @throws NotFoundError (`user`) when the account does not exist, is a
    *   platform admin, or works for another clinic (not visible from here)
    * @throws ConflictError (`userId`) when already an active member here;
@@ -87,43 +88,59 @@ const memberColumns = sql.fragment`
  */
 
 /**
- * Links an existing account that is no other clinic's member; re-adding a
- * deactivated member reactivates them. No row when the account is missing, a
- * platform admin or another clinic's; `linked` false when already active here.
- * The one clinic-scope statement that reads other
- * clinics (the account must not work for another one), written so that Citus
- * can run it: the check is not correlated (Citus refuses a correlated subquery
- * over the users reference table) and its subqueries select a column (Citus 13
- * fails on a zero-column subquery it plans apart). On Citus it reads every
- * shard of clinic_staff (docs/scaling-out.md, "Citus").
+ * Claims the account for this clinic: sets `users.staff_clinic_id`, the clinic the
+ * account works for, when it is unset or already this clinic. No row when the
+ * account is missing, a platform admin or another clinic's. One row of one
+ * table (`users`, a reference table on Citus), so the rule "an account works
+ * for one clinic" never reads other clinics' rows, and two clinics claiming
+ * one account at once cannot both win: the second update waits for the first
+ * and then finds the account taken.
+ */
+function claimAccountSql(p: { clinicId: number; userId: number }) {
+  return sql.fragment`
+    update users u set staff_clinic_id = ${p.clinicId}
+    where u.id = ${p.userId} and u.role <> 'platform_admin'
+      and (u.staff_clinic_id is null or u.staff_clinic_id = ${p.clinicId})`;
+}
+
+/**
+ * Makes the account of `source` (a row of clinic id, user id and role) a
+ * member; re-adding a deactivated member reactivates them. No row when already
+ * an active member.
+ */
+function linkMembershipSql(source: FragmentSqlToken) {
+  return sql.fragment`
+    insert into clinic_staff as s (clinic_id, user_id, role)
+    ${source}
+    on conflict (clinic_id, user_id) do update
+      set role = excluded.role, is_active = true, deactivated_at = null
+      where s.is_active = false and s.role <> 'clinic_owner'`;
+}
+
+/**
+ * Links an existing account: claims it ({@link claimAccountSql}) and makes it
+ * a member ({@link linkMembershipSql}). No row when the claim fails; `linked`
+ * false when the account is already an active member here.
  */
 const linkMemberStatement = statement(
   'clinic.staff.add:link',
   linkRow,
   { prepared: false },
   (p: { clinicId: number; userId: number; role: string }) => sql.fragment`
-    with u as (
-      select u.id from users u
-      where u.id = ${p.userId} and u.role <> 'platform_admin'
-        and not exists (
-          select 1 from clinic_staff other
-          where other.user_id = ${p.userId} and other.clinic_id <> ${p.clinicId})
+    with claimed as (
+      ${claimAccountSql(p)}
+      returning u.id, u.email, u.full_name
     ), linked as (
-      insert into clinic_staff as s (clinic_id, user_id, role)
-      select ${p.clinicId}, u.id, ${p.role} from u
-      on conflict (clinic_id, user_id) do update
-        set role = excluded.role, is_active = true, deactivated_at = null
-        where s.is_active = false and s.role <> 'clinic_owner'
+      ${linkMembershipSql(sql.fragment`select ${p.clinicId}, claimed.id, ${p.role} from claimed`)}
       returning s.*
     )
     select ${memberColumns}, true as linked
-    from linked s join users u on u.id = s.user_id
+    from linked s join claimed u on u.id = s.user_id
     union all
     -- Not linked: the account is already an active member here.
     select ${memberColumns}, false
-    from clinic_staff s join users u on u.id = s.user_id
-    where s.clinic_id = ${p.clinicId} and s.user_id in (select id from u)
-      and not exists (select 1 from linked)`,
+    from clinic_staff s join claimed u on u.id = s.user_id
+    where s.clinic_id = ${p.clinicId} and not exists (select from linked)`,
 );
 
 /** Creates the account and its membership in one statement. */
@@ -139,8 +156,8 @@ const createMemberStatement = statement(
     passwordHash: string | null;
   }) => sql.fragment`
     with u as (
-      insert into users (email, full_name, role, password_hash)
-      values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash})
+      insert into users (email, full_name, role, password_hash, staff_clinic_id)
+      values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash}, ${p.clinicId})
       returning id, email, full_name
     ), s as (
       insert into clinic_staff as s (clinic_id, user_id, role)
@@ -151,22 +168,49 @@ const createMemberStatement = statement(
 );
 
 /*
- * Citus mode (see owners.ts): `staff.add` with a new account as a transaction
- * of one-task statements: the account, the membership, and the member read
- * back. `users` is a reference table, so on a cluster of several nodes the
- * account's insert writes every node's copy.
+ * Citus mode (see owners.ts): `staff.add` as a transaction of one-task
+ * statements: the account (created, or claimed when linking), the membership,
+ * and the member read back. `users` is a reference table, so on a cluster of
+ * several nodes the account's write reaches every node's copy.
  */
 
-/** Citus mode: creates the account; its id. */
+const accountId = z.object({ id: z.number() });
+
+/** Citus mode: creates the account for this clinic; its id. */
 const citusCreateAccountStatement = statement(
   'clinic.staff.add:citus-account',
-  z.object({ id: z.number() }),
+  accountId,
   { prepared: false },
-  (p: { email: string; fullName: string; role: string; passwordHash: string | null }) =>
-    sql.fragment`
-    insert into users (email, full_name, role, password_hash)
-    values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash})
+  (p: {
+    clinicId: number;
+    email: string;
+    fullName: string;
+    role: string;
+    passwordHash: string | null;
+  }) => sql.fragment`
+    insert into users (email, full_name, role, password_hash, staff_clinic_id)
+    values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash}, ${p.clinicId})
     returning id`,
+);
+
+/** Citus mode: {@link claimAccountSql}; no row when the account cannot be linked here. */
+const citusClaimAccountStatement = statement(
+  'clinic.staff.add:citus-claim',
+  accountId,
+  { prepared: false },
+  (p: { clinicId: number; userId: number }) => sql.fragment`
+    ${claimAccountSql(p)}
+    returning u.id`,
+);
+
+/** Citus mode: {@link linkMembershipSql} of the claimed account; no row when already active here. */
+const citusLinkMembershipStatement = statement(
+  'clinic.staff.add:citus-link',
+  z.object({ userId: z.number() }),
+  { prepared: false },
+  (p: { clinicId: number; userId: number; role: string }) => sql.fragment`
+    ${linkMembershipSql(sql.fragment`values (${p.clinicId}, ${p.userId}, ${p.role}::user_role)`)}
+    returning s.user_id as "userId"`,
 );
 
 /** Citus mode: makes the new account a member of the clinic. */
@@ -238,9 +282,15 @@ export function createStaffRepository(scope: ScopeContext): StaffRepository {
       const member = parseInput(staffAddSchema, input);
       await scope.facts();
       if (member.userId !== undefined) {
-        const row = await context.db.maybeOne(
-          linkMemberStatement({ clinicId, userId: member.userId, role: member.role }),
-        );
+        const params = { clinicId, userId: member.userId, role: member.role };
+        const row = context.citus
+          ? await context.db.transaction(async (tx) => {
+              if (!(await tx.maybeOne(citusClaimAccountStatement(params)))) return null;
+              const linked = await tx.maybeOne(citusLinkMembershipStatement(params));
+              const linkedMember = await tx.one(citusMemberStatement(params));
+              return { ...linkedMember, linked: linked !== null };
+            })
+          : await context.db.maybeOne(linkMemberStatement(params));
         if (!row) throw new NotFoundError('user', member.userId);
         if (!row.linked) {
           throw new ConflictError(

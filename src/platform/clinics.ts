@@ -243,19 +243,25 @@ interface NewClinicParams {
 }
 
 /**
- * The CTEs `new_user`, `c`, `staff` and `counters` of a clinic's creation.
- * `userRow` is the account's insert source: VALUES, or (keyed) a SELECT that
- * yields nothing when the key is live, so nothing is written.
+ * The CTEs `new_clinic`, `new_user`, `c`, `staff` and `counters` of a clinic's
+ * creation. The clinic's id is drawn first, so the owner's account is written
+ * with its clinic (`users.staff_clinic_id`; a CTE cannot update a row its sibling
+ * inserts). `userGate` gates the account's insert: empty, or (keyed) a WHERE
+ * that yields nothing when the key is live, so nothing is written.
  */
-function createClinicCtes(p: NewClinicParams, userRow: FragmentSqlToken) {
-  return sql.fragment`new_user as (
-      insert into users (email, full_name, role, password_hash)
-      ${userRow}
-      returning id, email, full_name
+function createClinicCtes(p: NewClinicParams, userGate: FragmentSqlToken) {
+  return sql.fragment`new_clinic as (
+      select nextval(pg_get_serial_sequence('clinics', 'id'))::int as id
+    ), new_user as (
+      insert into users (email, full_name, role, password_hash, staff_clinic_id)
+      select ${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash}, id from new_clinic
+      ${userGate}
+      returning id, email, full_name, staff_clinic_id
     ), c as (
       insert into clinics
-        (owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
-      select id, ${p.countryCode}, ${p.clinicName}, ${p.ownerPhoneNumber}, ${p.clinicPhoneNumber}
+        (id, owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
+      overriding system value
+      select staff_clinic_id, id, ${p.countryCode}, ${p.clinicName}, ${p.ownerPhoneNumber}, ${p.clinicPhoneNumber}
       from new_user
       returning *
     ), staff as (
@@ -289,10 +295,7 @@ const createClinicStatement = statement(
   clinicDetailRow,
   { prepared: true },
   (p: NewClinicParams) => sql.fragment`
-    with ${createClinicCtes(
-      p,
-      sql.fragment`values (${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash})`,
-    )}
+    with ${createClinicCtes(p, sql.fragment``)}
     ${newClinicSelect}`,
 );
 
@@ -309,11 +312,7 @@ const createClinicKeyedStatement = statement(
   (p: NewClinicParams & KeyedCall) =>
     keyedWrite(
       p,
-      createClinicCtes(
-        p,
-        sql.fragment`select ${p.email}, ${p.fullName}, 'clinic_owner', ${p.passwordHash}
-      where not exists (select from idem_live)`,
-      ),
+      createClinicCtes(p, sql.fragment`where not exists (select from idem_live)`),
       newClinicSelect,
     ),
 );

@@ -129,6 +129,11 @@ describe('the seeder', () => {
         select clinic_id from clinic_staff group by clinic_id
         having count(*) not between 5 and 7 or count(*) filter (where role = 'clinic_owner') <> 1) s`),
     ).toBe(0);
+    // Every staff account works for the clinic of its membership, as staff.add's rule reads it.
+    expect(
+      await one(`select count(*)::int as n from clinic_staff s join users u on u.id = s.user_id
+        where u.staff_clinic_id is distinct from s.clinic_id`),
+    ).toBe(0);
     expect(
       await one(`select count(*)::int as n from (select clinic_id from subscription_history
         group by clinic_id having count(*) <> 12

@@ -130,6 +130,26 @@ async function script(vz: Vetalyze, tag: string): Promise<unknown[]> {
   await record('staff with a taken email', () =>
     scope.staff.add({ role: 'doctor', email: `dr-${tag}@example.com`, fullName: 'Dr Again' }),
   );
+  const free = await vz.users.create({
+    email: `free-${tag}@example.com`,
+    fullName: 'Free Account',
+    role: 'receptionist',
+  });
+  await record('link a free account', () =>
+    scope.staff.add({ role: 'receptionist', userId: free.id }),
+  );
+  await record('link it again', () => scope.staff.add({ role: 'doctor', userId: free.id }));
+  await record("link the clinic's owner", () =>
+    scope.staff.add({ role: 'doctor', userId: clinic.ownerUserId }),
+  );
+  await record('deactivate the linked account', () => scope.staff.deactivate(free.id));
+  await record('link it back', () => scope.staff.add({ role: 'doctor', userId: free.id }));
+  const other = await createClinic(vz, {
+    owner: { email: `other-${tag}@example.com`, fullName: `Other ${tag}` },
+  });
+  await record("link another clinic's owner", () =>
+    scope.staff.add({ role: 'doctor', userId: other.ownerUserId }),
+  );
   await record('import', () =>
     scope.owners.import([
       { fullName: 'Imported One', pets: [{ name: 'Imp', petTypeId: 1 }] },
@@ -195,6 +215,8 @@ describe('Citus mode on PostgreSQL', () => {
       'clinic.owners.create:citus-pets',
       'clinic.pets.add:citus-counter',
       'clinic.staff.add:citus-account',
+      'clinic.staff.add:citus-claim',
+      'clinic.staff.add:citus-link',
       'clinic.owners.import:citus-pets',
       'shared.idempotency.save',
     ])

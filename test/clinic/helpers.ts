@@ -27,11 +27,13 @@ export async function insertClinic(pool: pg.Pool, countryCode = 'DE'): Promise<T
   const tag = randomBytes(4).toString('hex');
   const { rows } = await pool.query<{ clinic_id: number; owner_user_id: number }>(
     `with u as (
-       insert into users (email, full_name, role)
-       values ($1, $2, 'clinic_owner') returning id
+       insert into users (email, full_name, role, staff_clinic_id)
+       select $1, $2, 'clinic_owner', nextval(pg_get_serial_sequence('clinics', 'id'))::int
+       returning id, staff_clinic_id
      ), c as (
-       insert into clinics (owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
-       select id, $3, $4, '+49 30 1234567', '+49 30 7654321' from u returning id, owner_user_id
+       insert into clinics (id, owner_user_id, country_code, clinic_name, owner_phone_number, clinic_phone_number)
+       overriding system value
+       select staff_clinic_id, id, $3, $4, '+49 30 1234567', '+49 30 7654321' from u returning id, owner_user_id
      ), s as (
        insert into clinic_staff (clinic_id, user_id, role)
        select id, owner_user_id, 'clinic_owner' from c

@@ -1,16 +1,22 @@
 import type pg from 'pg';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, type Vetalyze } from '../../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, createVetalyze, NotFoundError, type Vetalyze } from '../../src/index.js';
+import { createClinic } from '../platform/fixtures.js';
 import { insertClinic, insertUser, setUpClinicTests, type TestClinic } from './helpers.js';
 
 let vz: Vetalyze;
+/** The same database through Citus mode, whose link is a transaction of three statements. */
+let citusVz: Vetalyze;
 let pool: pg.Pool;
 let clinic: TestClinic;
 
 beforeAll(async () => {
-  ({ vz, pool } = await setUpClinicTests());
+  let database: { url: string };
+  ({ vz, pool, database } = await setUpClinicTests());
+  citusVz = await createVetalyze({ connectionString: database.url, citus: true });
   clinic = await insertClinic(pool);
 });
+afterAll(() => citusVz.close());
 
 describe('staff', () => {
   it('lists the clinic owner as clinic_owner', async () => {
@@ -119,4 +125,64 @@ describe('staff', () => {
       NotFoundError,
     );
   });
+
+  it.each([
+    ['one statement', () => vz],
+    ['Citus mode', () => citusVz],
+  ])(
+    "links an account to one clinic only: another clinic's staff and owner are not found (%s)",
+    async (_mode, instance) => {
+      // A through clinics.create, whose owner's account must come out as A's.
+      const newClinic = await createClinic(instance());
+      const a = { clinicId: newClinic.id, ownerUserId: newClinic.ownerUserId };
+      const b = await insertClinic(pool);
+      const [scopeA, scopeB] = [instance().forClinic(a.clinicId), instance().forClinic(b.clinicId)];
+      const created = await scopeA.staff.add({
+        role: 'doctor',
+        email: `dr-${a.clinicId}@example.com`,
+        fullName: 'Dr A',
+      });
+      const linked = await scopeA.staff.add({ role: 'doctor', userId: await insertUser(pool) });
+      // Deactivated in A, the account still works for A only.
+      await scopeA.staff.deactivate(linked.userId);
+      for (const userId of [created.userId, linked.userId, a.ownerUserId]) {
+        await expect(scopeB.staff.add({ role: 'doctor', userId })).rejects.toBeInstanceOf(
+          NotFoundError,
+        );
+      }
+      const bStaff = await scopeB.staff.list();
+      expect(bStaff.map((member) => member.userId)).toEqual([b.ownerUserId]);
+      expect(await scopeA.staff.add({ role: 'receptionist', userId: linked.userId })).toMatchObject(
+        {
+          userId: linked.userId,
+          isActive: true,
+        },
+      );
+    },
+  );
+
+  it.each([
+    ['one statement', () => vz],
+    ['Citus mode', () => citusVz],
+  ])(
+    'gives a free account to one of two clinics linking it at once, 10 times (%s)',
+    async (_mode, instance) => {
+      const [a, b] = [await insertClinic(pool), await insertClinic(pool)];
+      const scopes = [instance().forClinic(a.clinicId), instance().forClinic(b.clinicId)];
+      for (let round = 0; round < 10; round++) {
+        const userId = await insertUser(pool);
+        const outcomes = await Promise.allSettled(
+          scopes.map((scope) => scope.staff.add({ role: 'doctor', userId })),
+        );
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+        expect(refused?.reason).toBeInstanceOf(NotFoundError);
+        const { rows } = await pool.query(
+          'select count(*)::int as memberships from clinic_staff where user_id = $1',
+          [userId],
+        );
+        expect(rows[0]).toEqual({ memberships: 1 });
+      }
+    },
+  );
 });
