@@ -1,9 +1,9 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readCitusMigrationFiles, splitStatements } from '../../src/db/migrate.js';
 import {
   createVetalyze,
@@ -182,6 +182,7 @@ describe('migrate({ citus: true }) on plain PostgreSQL', () => {
 
   it('refuses a migrations folder without citus/, before connecting', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'vz-no-citus-'));
+    onTestFinished(() => rm(directory, { recursive: true }));
     await expect(
       migrate('postgres://nobody@127.0.0.1:1/none', { directory, citus: true }),
     ).rejects.toThrow(new MigrationError(`Citus mode needs the citus/ folder in ${directory}`));

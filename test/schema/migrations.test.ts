@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { findMigrationsDirectory, MigrationError, migrate } from '../../src/index.js';
 import { createTestDatabase } from '../helpers/database.js';
 
@@ -51,6 +51,7 @@ describe('migrate', () => {
   it('refuses a changed applied file and names it', async () => {
     const database = await createTestDatabase();
     const directory = await mkdtemp(join(tmpdir(), 'vz-migrations-'));
+    onTestFinished(() => rm(directory, { recursive: true }));
     await cp(findMigrationsDirectory(), directory, { recursive: true });
     await writeFile(
       join(directory, '0003_reference_data.sql'),
@@ -71,6 +72,7 @@ describe('migrate', () => {
     try {
       await client.query('drop schema public cascade; create schema public;');
       const before = await mkdtemp(join(tmpdir(), 'vz-migrations-'));
+      onTestFinished(() => rm(before, { recursive: true }));
       await cp(findMigrationsDirectory(), before, {
         recursive: true,
         filter: (source) => !/[/\\](001[2-9]|00[2-9]\d)_[^/\\]*\.sql$/.test(source),
