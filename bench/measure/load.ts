@@ -239,9 +239,10 @@ export async function measureLoad(options: {
     await warmUp(mix, sendRaw);
     for (const multiple of options.multiples) {
       const rate = options.seedRate * multiple;
-      // At the seed's own rates a few seconds hold a handful of requests: run long
-      // enough for about ten, at most 15 s.
-      const seconds = Math.min(15, Math.max(options.stepSeconds, 10 / rate));
+      // At the seed's own rates a few seconds hold a handful of requests, whose
+      // p99 is their slowest: run long enough for the 100 a side that a p99 is
+      // judged on, at most 20 s (5 req/s at 1000 clinics: 20 s, 100 requests).
+      const seconds = Math.min(20, Math.max(options.stepSeconds, comparedMinRequests / rate));
       const arrivals = scheduleOf(options, mix, multiple, rate, seconds);
       const run = (request: (operation: string) => LoadRequest) =>
         runOpenLoop({ arrivals, seconds, rate, request, maxInFlight });

@@ -159,6 +159,8 @@ describe('vetalyze bench on a small data set', () => {
     const load = repeated.scales[0]?.load;
     expect(load?.seedRate).toBe(40);
     expect(load?.steps.map((step) => step.targetRate)).toEqual([40, 80]);
+    // Long enough for the 100 requests a side whose p99 is judged, though asked for 0.3 s.
+    expect(load?.steps.map((step) => step.seconds)).toEqual([2.5, 1.25]);
     for (const step of load?.steps ?? []) {
       expect(step.completed).toBeGreaterThan(0);
       expect(step.raw?.completed).toBeGreaterThan(0);
