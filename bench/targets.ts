@@ -187,7 +187,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 1.0,
     floorMs: 0.45,
     leanNote:
-      'returns all 15 columns of each record (who activated, suspended, reactivated it, and when)',
+      "called with columns: 'brief' (record id, clinic id and name, plan, end date, amount); the default record adds the group, payment method, status, start date and who activated, suspended, reactivated it, and when",
   },
   {
     id: 'subscriptions.listByMonth',

@@ -87,6 +87,8 @@ export type {
 export type {
   ActivateInput,
   ActiveSubscription,
+  ActiveSubscriptionBrief,
+  ListActiveOptions,
   ListByMonthOptions,
   ListGroupsOptions,
   MonthPage,

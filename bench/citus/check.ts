@@ -479,6 +479,7 @@ export async function runPlatformCalls(
     await subscriptions.history(clinic.id);
     const active = await subscriptions.listActive({ limit: 1 });
     if (active?.nextCursor) await subscriptions.listActive({ limit: 1, cursor: active.nextCursor });
+    await subscriptions.listActive({ limit: 1, columns: 'brief' });
     const today = new Date();
     const month = { year: today.getUTCFullYear(), month: today.getUTCMonth() + 1, limit: 1 };
     const monthPage = await subscriptions.list(month);

@@ -54,7 +54,11 @@ export async function subscriptionScenarios(deps: ScenarioDeps): Promise<Scenari
             : prng.pick(pools.activeCursors);
         return readTrial(
           () =>
-            vz.subscriptions.listActive({ limit: 20, ...(page ? { cursor: page.cursor } : {}) }),
+            vz.subscriptions.listActive({
+              limit: 20,
+              columns: 'brief',
+              ...(page ? { cursor: page.cursor } : {}),
+            }),
           undefined,
           (client) => leanActiveList(client, page?.after ?? firstActiveKey),
         );

@@ -59,6 +59,37 @@ export interface ActiveSubscription extends SubscriptionRecord {
   readonly clinicName: string;
 }
 
+/**
+ * The lean row of the active list (`listActive({ columns: 'brief' })`): which
+ * clinic, which plan, until when, for how much; no audit columns.
+ */
+export interface ActiveSubscriptionBrief {
+  /** The record's id. */
+  readonly id: number;
+  readonly clinicId: number;
+  readonly clinicName: string;
+  readonly subscriptionTypeId: number;
+  /** 'YYYY-MM-DD', the last day of the period. */
+  readonly endsOn: string;
+  /** Exact decimal string. */
+  readonly amount: string;
+}
+
+/** Options of {@link SubscriptionsRepository.listActive}. */
+export interface ListActiveOptions {
+  /** Rows per page, 1-100. @default 20 */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+  /**
+   * `'record'`: every {@link ActiveSubscription} column. `'brief'`: an
+   * {@link ActiveSubscriptionBrief} (id, clinic, its name, plan, end, amount),
+   * what a list of running subscriptions shows. Pages of both shapes share
+   * their cursors. @default 'record'
+   */
+  columns?: 'record' | 'brief';
+}
+
 /** A month of records, with totals over the whole month (not just the page). */
 export interface MonthPage extends Page<SubscriptionRecord> {
   /** Records whose period starts in the month. */
@@ -187,8 +218,15 @@ export interface SubscriptionsRepository {
    * @throws NotFoundError('clinic', id).
    */
   history(clinicId: number): Promise<readonly SubscriptionRecord[]>;
+  /**
+   * Running active records of all clinics, soonest end first, as
+   * {@link ActiveSubscriptionBrief} rows. One statement.
+   */
+  listActive(
+    options: ListActiveOptions & { columns: 'brief' },
+  ): Promise<Page<ActiveSubscriptionBrief>>;
   /** Running active records of all clinics, soonest end first. One statement. */
-  listActive(options?: { limit?: number; cursor?: string }): Promise<Page<ActiveSubscription>>;
+  listActive(options?: ListActiveOptions): Promise<Page<ActiveSubscription>>;
   /**
    * Records whose period starts in the month, by start date, with the month's
    * count and total computed in the same statement. One statement.
@@ -246,6 +284,15 @@ const returningRecordSql = sql.fragment`
   reactivated_by as "reactivatedBy", reactivated_at as "reactivatedAt"`;
 
 const activeRow = subscriptionRecordSchema.extend({ clinicName: z.string() });
+
+const activeBriefRow = z.object({
+  id: z.number(),
+  clinicId: z.number(),
+  clinicName: z.string(),
+  subscriptionTypeId: z.number(),
+  endsOn: z.string(),
+  amount: z.string(),
+});
 
 // The page columns of `list` come from a LEFT JOIN LATERAL, so all are null
 // when the month's page is empty (the totals row is still there).
@@ -509,18 +556,43 @@ const transitionStateStatement = statement(
  * order and the keyset (one open record per clinic makes the key unique); the
  * clinic name is one pkey probe per returned row, never a hash of all clinics.
  */
-const activePage = statement(
-  'platform.subscriptions.listActive',
-  activeRow,
-  { prepared: true },
-  (p: { afterEndsOn: string; afterClinic: number; limit: number }) => sql.fragment`
-    select ${recordColumnsSql},
+/** What an active page binds: the keyset after which it starts, the rows to read. */
+interface ActivePageParams {
+  readonly afterEndsOn: string;
+  readonly afterClinic: number;
+  readonly limit: number;
+}
+
+/** The active page with `columns` (of subscription_history `s`, and "clinicName"). */
+function activePageSql(p: ActivePageParams, columns: FragmentSqlToken) {
+  return sql.fragment`
+    select ${columns},
       (select c.clinic_name from clinics c where c.id = s.clinic_id) as "clinicName"
     from subscription_history s
     where s.status = 'active' and s.ends_on > current_date
       and (s.ends_on, s.clinic_id) > (${p.afterEndsOn}::date, ${p.afterClinic}::int)
     order by s.ends_on, s.clinic_id
-    ${limitSql(p.limit)}`,
+    ${limitSql(p.limit)}`;
+}
+
+const activePage = statement(
+  'platform.subscriptions.listActive',
+  activeRow,
+  { prepared: true },
+  (p: ActivePageParams) => activePageSql(p, recordColumnsSql),
+);
+
+/** {@link activePage} with the brief columns: 6 where the record has 16. */
+const activeBriefPage = statement(
+  'platform.subscriptions.listActive:brief',
+  activeBriefRow,
+  { prepared: true },
+  (p: ActivePageParams) =>
+    activePageSql(
+      p,
+      sql.fragment`s.id, s.clinic_id as "clinicId",
+        s.subscription_type_id as "subscriptionTypeId", s.ends_on as "endsOn", s.amount`,
+    ),
 );
 
 /** What a month's page binds: the month as [from, to), the keyset after which it starts, the rows to read. */
@@ -721,8 +793,9 @@ const listActiveInput = z
   .object({
     limit: pageLimitSchema,
     cursor: cursorText,
+    columns: z.enum(['record', 'brief']).default('record'),
   })
-  .default({ limit: 20 });
+  .default({ limit: 20, columns: 'record' });
 
 const listByMonthInput = z.object({
   year: z.number().int().min(1900).max(9998),
@@ -792,6 +865,22 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
     requestHash: requestHasher(operation).add(input).digest(),
     ttlMs: context.idempotencyTtlMs,
   });
+
+  /** `listActive`, of records or of brief rows. */
+  async function listActive(
+    options?: ListActiveOptions,
+  ): Promise<Page<ActiveSubscription> | Page<ActiveSubscriptionBrief>> {
+    const { limit, cursor, columns } = parseInput(listActiveInput, options);
+    const binding = cursorBinding('subscriptions.listActive', null);
+    const [afterEndsOn, afterClinic] =
+      cursor === undefined ? [earliestDate, 0] : cursors.decode(binding, cursor, activeKey);
+    const bounds = { afterEndsOn, afterClinic, limit: limit + 1 };
+    const encode = (row: { endsOn: string; clinicId: number }) =>
+      cursors.encode(binding, [row.endsOn, row.clinicId]);
+    if (columns === 'brief')
+      return toPage(await readDb.any(activeBriefPage(bounds)), limit, encode, (row) => row);
+    return toPage(await readDb.any(activePage(bounds)), limit, encode, (row) => row);
+  }
 
   /** `list`, with or without the month's totals. */
   async function listByMonth(
@@ -919,19 +1008,8 @@ export function createSubscriptionsRepository(context: Context): SubscriptionsRe
       return records;
     },
 
-    listActive: async (options) => {
-      const { limit, cursor } = parseInput(listActiveInput, options);
-      const binding = cursorBinding('subscriptions.listActive', null);
-      const [afterEndsOn, afterClinic] =
-        cursor === undefined ? [earliestDate, 0] : cursors.decode(binding, cursor, activeKey);
-      const rows = await readDb.any(activePage({ afterEndsOn, afterClinic, limit: limit + 1 }));
-      return toPage(
-        rows,
-        limit,
-        (row) => cursors.encode(binding, [row.endsOn, row.clinicId]),
-        (row) => row,
-      );
-    },
+    // One body for both overloads: `columns` picks the statement, and so the row type.
+    listActive: listActive as SubscriptionsRepository['listActive'],
 
     // One body for both overloads: `totals` picks the statement, and so the result type.
     list: listByMonth as SubscriptionsRepository['list'],

@@ -77,6 +77,7 @@ describe('platform statement names', () => {
       ],
       ['subscriptions.history', () => vz.subscriptions.history(clinic.id)],
       ['subscriptions.listActive', () => vz.subscriptions.listActive()],
+      ['subscriptions.listActive', () => vz.subscriptions.listActive({ columns: 'brief' })],
       ['subscriptions.list', () => vz.subscriptions.list({ year: 2026, month: 1 })],
       ['subscriptions.list', () => vz.subscriptions.list({ year: 2026, month: 1, totals: false })],
       ['subscriptions.groups', () => vz.subscriptions.groups({ clinicId: clinic.id })],

@@ -6,7 +6,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../src/index.js';
-import type { SubscriptionRecord } from '../../src/platform/subscriptions.js';
+import type { ActiveSubscription, SubscriptionRecord } from '../../src/platform/subscriptions.js';
 import { countStatements, createTestVetalyze } from '../helpers/database.js';
 import {
   connectAdmin,
@@ -407,7 +407,7 @@ describe('subscriptions.listActive', () => {
       `select clinic_id from subscription_history
        where status = 'active' and ends_on > current_date order by ends_on, clinic_id`,
     );
-    const seen: SubscriptionRecord[] = [];
+    const seen: ActiveSubscription[] = [];
     let cursor: string | undefined;
     do {
       const { result: page, statements } = await countStatements(queries, () =>
@@ -420,6 +420,28 @@ describe('subscriptions.listActive', () => {
     } while (cursor);
     expect(seen.map((record) => record.clinicId)).toEqual(rows.map((row) => row.clinic_id));
     expect(seen.every((record) => record.status === 'active' && record.endsOn > today)).toBe(true);
+
+    // The brief pages: the same rows in the same order, each the record's six fields.
+    const brief: unknown[] = [];
+    cursor = undefined;
+    do {
+      const { result: page, statements } = await countStatements(queries, () =>
+        vz.subscriptions.listActive({ limit: 3, cursor, columns: 'brief' }),
+      );
+      expect(statements).toBe(1);
+      brief.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(brief).toEqual(
+      seen.map((record) => ({
+        id: record.id,
+        clinicId: record.clinicId,
+        clinicName: record.clinicName,
+        subscriptionTypeId: record.subscriptionTypeId,
+        endsOn: record.endsOn,
+        amount: record.amount,
+      })),
+    );
   });
 });
 
