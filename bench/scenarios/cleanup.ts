@@ -51,15 +51,14 @@ export async function deleteClinic(admin: pg.ClientBase, clinicId: number): Prom
     await admin.query(deleteClinicSql, [clinicId]);
     return;
   }
-  await admin.query('begin');
-  try {
-    await admin.query('set local session_replication_role = replica');
-    await admin.query(deleteClinicSql, [clinicId]);
-    await admin.query('commit');
-  } catch (error) {
-    await admin.query('rollback');
-    throw error;
-  }
+  // One simple query of two statements: PostgreSQL runs it as one implicit
+  // transaction (SET LOCAL lasts until its end, an error undoes both), and
+  // node-postgres queues it whole, so calls sharing `admin` cannot interleave.
+  if (!Number.isSafeInteger(clinicId)) throw new Error(`not a clinic id: ${clinicId}`);
+  await admin.query(
+    `set local session_replication_role = replica;
+     ${deleteClinicSql.replaceAll('$1', String(clinicId))}`,
+  );
 }
 
 /** Deletes an owner the harness created, with its pets. */
