@@ -554,7 +554,8 @@ const searchWindowFactor = 10;
  * and read the whole table for every trigram search: 253 buffers for 'lin' at
  * 10,000 clinics, 169 of them the clinics heap, against 100 this way
  * (EXPLAIN ANALYZE, generic plan). The subquery is uncorrelated, as is the
- * status shapes' window bound that Citus runs first; not yet run on Citus.
+ * status shapes' window bound that Citus runs first (`vetalyze citus-check`
+ * ran every search shape on Citus 13.2.2).
  */
 function clinicSearchPage(
   p: ClinicSearchParams,
