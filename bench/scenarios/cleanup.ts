@@ -31,7 +31,7 @@ const deleteClinicSql = `with staff as (delete from clinic_staff where clinic_id
  * owner account.
  *
  * As a superuser it skips the foreign-key triggers (`session_replication_role
- * = replica`, this transaction only). Deleting the owner's account otherwise
+ * = replica`, for this one query). Deleting the owner's account otherwise
  * checks the three unindexed references of subscription_history to users
  * (activated_by, suspended_by, reactivated_by) by scanning the table each time:
  * 45-80 ms at 10,000 clinics (120,000 records), 0.5 ms at 50. The latency run
