@@ -422,6 +422,30 @@ describe('clinics.list', () => {
     expect(await walk('ǭǭ')).toEqual({ seen: ids, names: ['platform.clinics.list:search-walk'] });
   });
 
+  it('finds a trigram term in the window, among the newest 100 pages of clinics, or only in the whole index', async () => {
+    const tag = unique();
+    const match = async () => (await createClinic(vz, { clinicName: `Stage${tag} Vet` })).id;
+    const fillers = async (count: number) => {
+      for (let i = 0; i < count; i++) await createClinic(vz, { clinicName: `Filler ${tag} ${i}` });
+    };
+    // Pages of 2: the window is the newest 20 clinics, the second stage the newest 200.
+    const oldest = await match();
+    await fillers(250);
+    const [older, newer] = [await match(), await match()];
+    await fillers(30);
+    const newest = await match();
+    for (const filter of [{}, { status: 'none' as const }]) {
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await vz.clinics.list({ search: `stage${tag}`, ...filter, limit: 2, cursor });
+        seen.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect({ filter, seen }).toEqual({ filter, seen: [newest, newer, older, oldest] });
+    }
+  });
+
   it('combines a search with status and country in each prepared shape, across pages', async () => {
     const tag = unique();
     const make = async (countryCode: string, active: boolean) => {
