@@ -498,8 +498,6 @@ interface ClinicSearchParams extends ClinicPageParams {
   readonly term: string;
   /** Newest clinics a trigram search reads before it turns to the GIN index. */
   readonly window: number;
-  /** The newest clinics the second stage reads through the trigram index (100 x the page). */
-  readonly nearer: number;
 }
 
 /** The filters of one search statement, fixed when it is prepared. */
@@ -515,9 +513,6 @@ interface ClinicSearchShape {
  * needs: a term held by 1 clinic in 10 or more fills its page there.
  */
 const searchWindowFactor = 10;
-
-/** The second stage's reach in clinics, per row of the page (see {@link clinicSearchPage}). */
-const searchNearerFactor = 100;
 
 /**
  * A search page. Terms without a trigram (under 3 letters or digits in a
@@ -551,14 +546,6 @@ const searchNearerFactor = 100;
  * filter skips it when the window sufficed): a term in 1 clinic of 10 or more
  * costs the window, a rarer one the window plus its own matches.
  *
- * Between the two, a term the window lacks is looked up in the trigram index
- * among the newest `nearer` clinics (100 x the page) only: the generic plan
- * ANDs the index's bitmap with the primary key's range, so only matches of
- * that range are rechecked. For 'ery' (809 of 10,000 names, 9 in the window)
- * that rechecked 160 rows on 46 heap pages (141 buffers) where the whole
- * index rechecked 809 on 169 (245 buffers), EXPLAIN ANALYZE, generic plans.
- * Only a term with fewer than a page there reads the whole index.
- *
  * The page's rows are read by `c.id = any (array(...))`: an index scan of the
  * primary key for the page's ids, whatever the plan guesses of how many there
  * are. As a join (`from (select id ... limit) page join clinics c on c.id =
@@ -585,14 +572,6 @@ function clinicSearchPage(
   const filter = sql.join(filters, sql.fragment` and `);
   if (!shape.trigram) return clinicPage(p, sql.fragment`${filter}`, columns);
   const statusJoin = shape.byStatus ? openRecordJoinSql : sql.fragment``;
-  /** The lowest id of the newest `size` clinics, by an uncorrelated subquery that Citus runs first. */
-  const newestFrom = (size: number) => sql.fragment`c.id >= (
-            select min(w.id) from (
-              select w.id from clinics w
-              where w.id <= ${p.maxId}::bigint
-              order by w.id desc
-              ${limitSql(size)}
-            ) w) and `;
   // The window: a subquery with LIMIT; with a status filter, the ids from the
   // window's lowest one instead, found by an uncorrelated subquery that Citus
   // runs first (it cannot join a subquery with LIMIT to the open record).
@@ -600,7 +579,15 @@ function clinicSearchPage(
   const [recentSource, recentBound] = shape.byStatus
     ? [
         sql.fragment`clinics c ${statusJoin}`,
-        sql.fragment`c.id <= ${p.maxId}::bigint and ${newestFrom(p.window)}`,
+        sql.fragment`c.id <= ${p.maxId}::bigint
+          and c.id >= (
+            select min(w.id) from (
+              select w.id from clinics w
+              where w.id <= ${p.maxId}::bigint
+              order by w.id desc
+              ${limitSql(p.window)}
+            ) w)
+          and `,
       ]
     : [
         sql.fragment`(
@@ -614,22 +601,19 @@ function clinicSearchPage(
   // With a status filter the open record is an outer join, and Citus on
   // PostgreSQL 15 and 16 refuses an outer join under a qual without columns
   // (the gate): the gate sits above the join, which OFFSET 0 keeps apart. On
-  // PostgreSQL it is the same one-time filter, so an index scan runs only
-  // when the stages before it held less than a page.
-  const matching = (gate: FragmentSqlToken, bound: FragmentSqlToken) =>
-    shape.byStatus
-      ? sql.fragment`select i.id from (
+  // PostgreSQL it is the same one-time filter, so the GIN scan still runs only
+  // when the window held less than a page.
+  const indexed = shape.byStatus
+    ? sql.fragment`select i.id from (
           select c.id from clinics c
           ${statusJoin}
-          where c.id <= ${p.maxId}::bigint and ${bound}${filter}
+          where c.id <= ${p.maxId}::bigint and ${filter}
           offset 0
         ) i
-        where ${gate}`
-      : sql.fragment`select c.id from clinics c
-        where ${gate}
-          and c.id <= ${p.maxId}::bigint and ${bound}${filter}`;
-  const recentShort = sql.fragment`(select count(*) from recent) < ${p.limit}`;
-  const nearerShort = sql.fragment`(select count(*) from nearer) < ${p.limit}`;
+        where (select count(*) from recent) < ${p.limit}`
+    : sql.fragment`select c.id from clinics c
+        where (select count(*) from recent) < ${p.limit}
+          and c.id <= ${p.maxId}::bigint and ${filter}`;
   const page = sql.fragment`
       with recent as materialized (
         select c.id
@@ -637,14 +621,10 @@ function clinicSearchPage(
         where ${recentBound}${filter}
         order by c.id desc
         ${limitSql(p.limit)}
-      ), nearer as materialized (
-        ${matching(recentShort, newestFrom(p.nearer))}
       ), indexed as materialized (
-        ${matching(sql.fragment`${recentShort} and ${nearerShort}`, sql.fragment``)}
+        ${indexed}
       ), ids as (
-        select id from recent where not ${recentShort}
-        union all
-        select id from nearer where ${recentShort} and not ${nearerShort}
+        select id from recent where (select count(*) from recent) >= ${p.limit}
         union all
         select id from indexed
       )
@@ -696,7 +676,6 @@ function clinicSearchStatements<Row extends typeof clinicSummaryRow | typeof cli
       pattern: containsPattern(search),
       term: search,
       window: p.limit * searchWindowFactor,
-      nearer: p.limit * searchNearerFactor,
     });
   };
 }

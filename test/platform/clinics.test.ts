@@ -422,13 +422,13 @@ describe('clinics.list', () => {
     expect(await walk('ǭǭ')).toEqual({ seen: ids, names: ['platform.clinics.list:search-walk'] });
   });
 
-  it('finds a trigram term in the window, among the newest 100 pages of clinics, or only in the whole index', async () => {
+  it('finds a trigram term whether the window of newest clinics holds it or only the whole index does', async () => {
     const tag = unique();
     const match = async () => (await createClinic(vz, { clinicName: `Stage${tag} Vet` })).id;
     const fillers = async (count: number) => {
       for (let i = 0; i < count; i++) await createClinic(vz, { clinicName: `Filler ${tag} ${i}` });
     };
-    // Pages of 2: the window is the newest 20 clinics, the second stage the newest 200.
+    // Pages of 2: the window is the newest 20 clinics; the older matches are the index's.
     const oldest = await match();
     await fillers(250);
     const [older, newer] = [await match(), await match()];
