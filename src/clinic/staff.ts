@@ -143,21 +143,30 @@ const linkMemberStatement = statement(
     where s.clinic_id = ${p.clinicId} and not exists (select from linked)`,
 );
 
+/** What a new member's account is made of; it works for `clinicId`. */
+interface NewAccountParams {
+  readonly clinicId: number;
+  readonly email: string;
+  readonly fullName: string;
+  readonly role: string;
+  readonly passwordHash: string | null;
+}
+
+/** Inserts the new member's account, already this clinic's (`staff_clinic_id`). */
+function insertAccountSql(p: NewAccountParams) {
+  return sql.fragment`
+    insert into users (email, full_name, role, password_hash, staff_clinic_id)
+    values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash}, ${p.clinicId})`;
+}
+
 /** Creates the account and its membership in one statement. */
 const createMemberStatement = statement(
   'clinic.staff.add',
   staffMemberSchema,
   { prepared: false },
-  (p: {
-    clinicId: number;
-    email: string;
-    fullName: string;
-    role: string;
-    passwordHash: string | null;
-  }) => sql.fragment`
+  (p: NewAccountParams) => sql.fragment`
     with u as (
-      insert into users (email, full_name, role, password_hash, staff_clinic_id)
-      values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash}, ${p.clinicId})
+      ${insertAccountSql(p)}
       returning id, email, full_name
     ), s as (
       insert into clinic_staff as s (clinic_id, user_id, role)
@@ -181,15 +190,8 @@ const citusCreateAccountStatement = statement(
   'clinic.staff.add:citus-account',
   accountId,
   { prepared: false },
-  (p: {
-    clinicId: number;
-    email: string;
-    fullName: string;
-    role: string;
-    passwordHash: string | null;
-  }) => sql.fragment`
-    insert into users (email, full_name, role, password_hash, staff_clinic_id)
-    values (${p.email}, ${p.fullName}, ${p.role}, ${p.passwordHash}, ${p.clinicId})
+  (p: NewAccountParams) => sql.fragment`
+    ${insertAccountSql(p)}
     returning id`,
 );
 

@@ -550,12 +550,6 @@ const transitionStateStatement = statement(
     where c.id = ${p.clinicId}`,
 );
 
-/**
- * Running active records, soonest end first, after the keyset. The partial
- * index (ends_on, clinic_id) where status = 'active' serves the filter, the
- * order and the keyset (one open record per clinic makes the key unique); the
- * clinic name is one pkey probe per returned row, never a hash of all clinics.
- */
 /** What an active page binds: the keyset after which it starts, the rows to read. */
 interface ActivePageParams {
   readonly afterEndsOn: string;
@@ -563,7 +557,13 @@ interface ActivePageParams {
   readonly limit: number;
 }
 
-/** The active page with `columns` (of subscription_history `s`, and "clinicName"). */
+/**
+ * Running active records, soonest end first, after the keyset. The partial
+ * index (ends_on, clinic_id) where status = 'active' serves the filter, the
+ * order and the keyset (one open record per clinic makes the key unique); the
+ * clinic name is one pkey probe per returned row, never a hash of all clinics.
+ * The page's columns are `columns` (of subscription_history `s`) and "clinicName".
+ */
 function activePageSql(p: ActivePageParams, columns: FragmentSqlToken) {
   return sql.fragment`
     select ${columns},
