@@ -44,7 +44,9 @@ export function leanClinicList(client: LeanClient, beforeId: number): Promise<Le
 /**
  * Clinics whose name contains `term` (any case), newest first: id, name,
  * phone. As for owners (lean/clinic.ts): the trigram index for a term with a
- * trigram, a walk newest first for one without, one prepared statement each.
+ * trigram, a walk newest first for one without: one text, prepared under two
+ * names so each kind of term keeps its own plan. The name lowered on write
+ * (`clinic_name_folded`) spares the lowering of every name tested.
  */
 export function leanClinicSearch(client: LeanClient, term: string): Promise<LeanRow[]> {
   const indexed = hasTrigram(term);
@@ -53,7 +55,7 @@ export function leanClinicSearch(client: LeanClient, term: string): Promise<Lean
     indexed ? 'lean_clinic_search' : 'lean_clinic_search_walk',
     `select id, clinic_name, clinic_phone_number
      from clinics
-     where ${indexed ? 'clinic_name ilike $1' : 'lower(clinic_name) like lower($1)'}
+     where clinic_name_folded like lower($1)
      order by id desc
      limit 21`,
     [containsPattern(term)],

@@ -509,18 +509,46 @@ interface ClinicSearchShape {
 }
 
 /**
- * The newest clinics a trigram search reads, as a multiple of the rows it
- * needs: a term held by 1 clinic in 10 or more fills its page there.
+ * The fewest newest clinics a trigram search reads, as a multiple of the rows
+ * it needs: a term held by 1 clinic in 10 or more fills its page there.
  */
 const searchWindowFactor = 10;
+
+/**
+ * Where the newest clinics a trigram search reads begin (exclusive): the
+ * window is `2 x sqrt(limit x clinics)` ids below the page's bound, at least
+ * `window`; the clinics are counted by the planner's estimate (`reltuples`,
+ * kept by autovacuum and ANALYZE; 0 on a Citus coordinator, where the floor
+ * holds). A term of density d costs `limit / d` rows walked newest first
+ * against `d x clinics` matches rechecked from the GIN index, and a match
+ * rechecked costs about 4 rows walked (at 10,000 clinics: 2.3 ms to walk
+ * every clinic, 0.5 ms to recheck the 382 matches of 'nti'), so the walk is
+ * cheaper above d = sqrt(limit / (4 x clinics)): a window of
+ * 2 x sqrt(limit x clinics) rows, 917 at 10,000 clinics and 290 at 1000.
+ * With the floor's 210 at 10,000, a term in 1 to 2 names of 20 ('nár', 793
+ * names) rechecked rows from every heap page of the table (2.2 ms against 0.53
+ * ms, generic plan, EXPLAIN ANALYZE). A bound rather than a LIMIT: Citus
+ * refuses a subquery in LIMIT in a multi-shard query, and runs these
+ * uncorrelated ones first. The window tests names with strpos, which no index
+ * serves: with LIKE, the generic plan ANDed the range's bitmap with the
+ * trigram index's and rechecked 452 rows for 'eter' (5,534 names) where the
+ * walk reads about 40.
+ */
+function searchWindowStartSql(p: ClinicSearchParams) {
+  return sql.fragment`(
+    (select least(${p.maxId}::bigint, max(w.id)) from clinics w)
+    - (select greatest(${p.window}::int8, (2 * sqrt(${p.limit}::int8 * greatest(t.reltuples, 0)))::int8)
+       from pg_class t where t.oid = 'clinics'::regclass))`;
+}
 
 /**
  * A search page. Terms without a trigram (under 3 letters or digits in a
  * row) would make the trigram GIN index read every entry (as for owners, see
  * owner-page.ts); they match most names, so the page is a list page
  * ({@link clinicPage}): the primary key is walked backwards until the page is
- * full. The test is `strpos(lower(name), lower(term)) > 0`, the substring
- * match ILIKE makes of `%term%` (it lowers both sides for UTF-8 text): the
+ * full. The test is `strpos(clinic_name_folded, lower(term)) > 0`, the
+ * substring match ILIKE makes of `%term%` (it lowers both sides for UTF-8
+ * text; the column holds the name lowered on write, sql/0013): the
  * planner has no selectivity for it but the default third of the rows, in the
  * generic plan as in a custom one, so the prepared statement keeps the walk.
  * As `lower(name) LIKE lower($n)` the generic plan guessed 2 matches in 1000
@@ -540,11 +568,12 @@ const searchWindowFactor = 10;
  * names x 34), generic plans, page of 21: the backward walk read 5,848 rows
  * (10.7 ms) for 'segov' (34 matches), and the GIN index alone rechecked and
  * sorted 5,641 rows for 'vet' (56% of names) against 31 for the walk. So the
- * statement first filters the newest `window` clinics (10 x the page) and, only
- * when they hold fewer than a page, reads the GIN index (a materialized CTE has
- * no ORDER BY for the planner to walk the primary key for, and its one-time
- * filter skips it when the window sufficed): a term in 1 clinic of 10 or more
- * costs the window, a rarer one the window plus its own matches.
+ * statement first filters the newest clinics (the window, see
+ * {@link searchWindowStartSql}) and, only when they hold fewer than a page,
+ * reads the GIN index (a materialized CTE has no ORDER BY for the planner to
+ * walk the primary key for, and its one-time filter skips it when the window
+ * sufficed): a term that fills its page in the window costs the window, a
+ * rarer one the window plus its own matches.
  *
  * The page's rows are read by `c.id = any (array(...))`: an index scan of the
  * primary key for the page's ids, whatever the plan guesses of how many there
@@ -554,50 +583,25 @@ const searchWindowFactor = 10;
  * and read the whole table for every trigram search: 253 buffers for 'lin' at
  * 10,000 clinics, 169 of them the clinics heap, against 100 this way
  * (EXPLAIN ANALYZE, generic plan). The subquery is uncorrelated, as is the
- * status shapes' window bound that Citus runs first (`vetalyze citus-check`
- * ran every search shape on Citus 13.2.2).
+ * window's bound: Citus runs both first (`vetalyze citus-check` ran every
+ * search shape on Citus 13.2.2).
  */
 function clinicSearchPage(
   p: ClinicSearchParams,
   shape: ClinicSearchShape,
   columns: FragmentSqlToken,
 ) {
-  const filters = [
-    shape.trigram
-      ? sql.fragment`c.clinic_name ilike ${p.pattern}`
-      : sql.fragment`strpos(lower(c.clinic_name), lower(${p.term})) > 0`,
-  ];
-  if (shape.byCountry) filters.push(sql.fragment`c.country_code = ${p.countryCode}`);
-  if (shape.byStatus) filters.push(sql.fragment`${derivedStatusSql} = ${p.status}`);
-  const filter = sql.join(filters, sql.fragment` and `);
-  if (!shape.trigram) return clinicPage(p, sql.fragment`${filter}`, columns);
+  const others: FragmentSqlToken[] = [];
+  if (shape.byCountry) others.push(sql.fragment`c.country_code = ${p.countryCode}`);
+  if (shape.byStatus) others.push(sql.fragment`${derivedStatusSql} = ${p.status}`);
+  const filtered = (nameTest: FragmentSqlToken) =>
+    sql.fragment`${sql.join([nameTest, ...others], sql.fragment` and `)}`;
+  const walked = filtered(
+    sql.fragment`strpos(c.clinic_name_folded, (select lower(${p.term}))) > 0`,
+  );
+  if (!shape.trigram) return clinicPage(p, walked, columns);
+  const filter = filtered(sql.fragment`c.clinic_name_folded like (select lower(${p.pattern}))`);
   const statusJoin = shape.byStatus ? openRecordJoinSql : sql.fragment``;
-  // The window: a subquery with LIMIT; with a status filter, the ids from the
-  // window's lowest one instead, found by an uncorrelated subquery that Citus
-  // runs first (it cannot join a subquery with LIMIT to the open record).
-  // That costs 3-4 more buffers, so only the status shapes use it.
-  const [recentSource, recentBound] = shape.byStatus
-    ? [
-        sql.fragment`clinics c ${statusJoin}`,
-        sql.fragment`c.id <= ${p.maxId}::bigint
-          and c.id >= (
-            select min(w.id) from (
-              select w.id from clinics w
-              where w.id <= ${p.maxId}::bigint
-              order by w.id desc
-              ${limitSql(p.window)}
-            ) w)
-          and `,
-      ]
-    : [
-        sql.fragment`(
-          select c.* from clinics c
-          where c.id <= ${p.maxId}::bigint
-          order by c.id desc
-          ${limitSql(p.window)}
-        ) c`,
-        sql.fragment``,
-      ];
   // With a status filter the open record is an outer join, and Citus on
   // PostgreSQL 15 and 16 refuses an outer join under a qual without columns
   // (the gate): the gate sits above the join, which OFFSET 0 keeps apart. On
@@ -617,8 +621,8 @@ function clinicSearchPage(
   const page = sql.fragment`
       with recent as materialized (
         select c.id
-        from ${recentSource}
-        where ${recentBound}${filter}
+        from clinics c ${statusJoin}
+        where c.id <= ${p.maxId}::bigint and c.id > ${searchWindowStartSql(p)} and ${walked}
         order by c.id desc
         ${limitSql(p.limit)}
       ), indexed as materialized (

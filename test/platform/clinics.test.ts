@@ -370,6 +370,17 @@ describe('clinics.list', () => {
     });
   });
 
+  it('finds a renamed clinic by its new name in any case, accents included, and not by its old one', async () => {
+    const tag = unique();
+    const clinic = await createClinic(vz, { clinicName: `Oldname${tag} Vet` });
+    await vz.clinics.update(clinic.id, { version: 1, clinicName: `Clinique Vétérinaire ${tag}` });
+    const ids = async (search: string) =>
+      (await vz.clinics.list({ search })).items.map((item) => item.id);
+    for (const term of [`VÉTÉRINAIRE ${tag.toUpperCase()}`, `ÉRINAIRE ${tag}`])
+      expect({ term, ids: await ids(term) }).toEqual({ term, ids: [clinic.id] });
+    expect(await ids(`oldname${tag}`)).toEqual([]);
+  });
+
   it('finds terms without a trigram (short, or split by spaces)', async () => {
     const { id } = await createClinic(vz, { clinicName: `${unique()} Haÿx Qu Vet` });
     for (const term of ['ŸX', 'ÿx q', 'x Q'])
@@ -428,11 +439,13 @@ describe('clinics.list', () => {
     const fillers = async (count: number) => {
       for (let i = 0; i < count; i++) await createClinic(vz, { clinicName: `Filler ${tag} ${i}` });
     };
-    // Pages of 2: the window is the newest 20 clinics; the older matches are the index's.
+    // Pages of 2: the window is the newest max(20, sqrt(2 x highest id)) clinics,
+    // under 120 while the test database holds fewer than 7,200; the older
+    // matches are the index's.
     const oldest = await match();
     await fillers(250);
     const [older, newer] = [await match(), await match()];
-    await fillers(30);
+    await fillers(120);
     const newest = await match();
     for (const filter of [{}, { status: 'none' as const }]) {
       const seen: number[] = [];
