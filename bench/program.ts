@@ -152,7 +152,7 @@ export function createProgram(): Command {
       )
       .option(
         '--repeat <n>',
-        'latency passes per scale after seeding once; reports the medians and the p95 spread',
+        'latency passes per scale after seeding once, and passes per open-loop rate; reports the medians and the p95 spread',
         repeatCount,
         1,
       )

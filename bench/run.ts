@@ -209,6 +209,7 @@ async function loadStep(session: ScaleSession): Promise<ScaleReport['load']> {
     budgets: new Map(options.targets.map((target) => [target.id, target.budgetP95Ms])),
     multiples: options.loadMultiples,
     stepSeconds: options.loadStepSeconds,
+    passes: options.repeat,
     seed: generator.seed,
     databaseUrl,
     recorder: session.recorder,

@@ -62,6 +62,8 @@ export const loadStepHeaders = [
   'lib p99',
   'raw p95',
   'raw p99',
+  'lib p99 each',
+  'raw p99 each',
   'p95 lib/raw',
   'p99 lib/raw',
   'judged',
@@ -72,6 +74,10 @@ export const loadStepHeaders = [
 
 const yesNo = (value: boolean | undefined, failed: string) =>
   value === undefined ? '-' : value ? 'yes' : failed;
+
+/** Each pass's figure, space-separated ('-' for a report without passes). */
+const each = (values: readonly number[] | undefined) =>
+  values === undefined ? '-' : values.map((value) => ms(value)).join(' ');
 
 /** The cells of one open-loop load step, in both table formats; `failed` marks a miss. */
 export function loadStepCells(step: LoadStep, failed: string): string[] {
@@ -84,6 +90,8 @@ export function loadStepCells(step: LoadStep, failed: string): string[] {
     ms(step.p99Ms),
     ms(step.raw?.p95Ms),
     ms(step.raw?.p99Ms),
+    each(step.p99Each),
+    each(step.raw?.p99Each),
     ratio(step.ratioP95),
     ratio(step.ratioP99),
     step.compared === undefined ? '-' : step.compared ? 'yes' : 'no',

@@ -80,6 +80,7 @@ const loadStep = z.object({
   lagP95Ms: z.number(),
   held: z.boolean(),
   sustained: z.boolean(),
+  p99Each: z.array(z.number()).optional(),
   raw: z
     .object({
       completed: z.number().int().nonnegative(),
@@ -92,6 +93,7 @@ const loadStep = z.object({
       lagP95Ms: z.number(),
       saturated: z.boolean(),
       sustained: z.boolean(),
+      p99Each: z.array(z.number()).optional(),
     })
     .optional(),
   ratioP95: z.number().optional(),
@@ -144,6 +146,7 @@ const scale = z.object({
     .object({
       clinics: z.number().int().positive(),
       seedRate: z.number().positive(),
+      passes: z.number().int().positive().optional(),
       mix: z.array(z.object({ operation: z.string(), weight: z.number() })),
       steps: z.array(loadStep),
       highestRateHeld: z.number().nonnegative(),

@@ -161,10 +161,18 @@ describe('vetalyze bench on a small data set', () => {
     expect(load?.steps.map((step) => step.targetRate)).toEqual([40, 80]);
     // Long enough for the 100 requests a side whose p99 is judged, though asked for 0.3 s.
     expect(load?.steps.map((step) => step.seconds)).toEqual([2.5, 1.25]);
+    // With --repeat 3 each rate runs three times a side; a step holds the medians.
+    expect(load?.passes).toBe(3);
+    const middle = (values: readonly number[] | undefined) =>
+      [...(values ?? [])].sort((a, b) => a - b)[1];
     for (const step of load?.steps ?? []) {
       expect(step.completed).toBeGreaterThan(0);
       expect(step.raw?.completed).toBeGreaterThan(0);
       expect(step.raw?.p99Ms).toBeGreaterThan(0);
+      expect(step.p99Each).toHaveLength(3);
+      expect(step.raw?.p99Each).toHaveLength(3);
+      expect(step.p99Ms).toBe(middle(step.p99Each));
+      expect(step.raw?.p99Ms).toBe(middle(step.raw?.p99Each));
       expect(step.ratioP95).toBeCloseTo(step.p95Ms / (step.raw?.p95Ms ?? 1), 5);
     }
     expect(load?.rawHighestRateSustained).toBeGreaterThanOrEqual(0);
