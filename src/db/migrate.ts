@@ -61,7 +61,8 @@ export function findMigrationsDirectory(): string {
   );
 }
 
-async function readMigrationFiles(directory: string, prefix = ''): Promise<MigrationFile[]> {
+/** The numbered files of `directory` (`0001_name.sql`), in order, named with `prefix`. */
+export async function readMigrationFiles(directory: string, prefix = ''): Promise<MigrationFile[]> {
   const names = (await readdir(directory)).filter((name) => /^\d{4}_.+\.sql$/.test(name)).sort();
   return Promise.all(
     names.map(async (name) => {
@@ -89,6 +90,20 @@ export function splitStatements(text: string): string[] {
     .split(/;[ \t]*$/m)
     .map((piece) => piece.trim())
     .filter((piece) => piece.replace(/^\s*--.*$/gm, '').trim() !== '');
+}
+
+/**
+ * A base file as Citus mode sends it: statement by statement, as
+ * {@link splitStatements} cuts it. A file applied to an already distributed
+ * schema (an upgrade) has its DDL propagated to the workers by Citus with the
+ * query's text, and Citus refuses a text of several statements there ("cannot
+ * insert multiple commands into a prepared statement", for DROP INDEX after
+ * ALTER TABLE in one query on Citus 13.2.2 with a worker). A file with a
+ * dollar-quoted body cannot be cut at line ends and is sent whole.
+ */
+export function cutForCitus(file: MigrationFile): MigrationFile {
+  if (/\$[A-Za-z_]*\$/.test(file.text)) return file;
+  return { ...file, statements: splitStatements(file.text) };
 }
 
 /** The Citus step's files (sql/citus/), named `citus/<file>` as they are recorded. */
@@ -136,8 +151,10 @@ export async function migrate(
   const options: MigrateOptions =
     typeof directoryOrOptions === 'string' ? { directory: directoryOrOptions } : directoryOrOptions;
   const directory = options.directory ?? findMigrationsDirectory();
-  const files = await readMigrationFiles(directory);
-  if (options.citus) files.push(...(await readCitusMigrationFiles(directory)));
+  const base = await readMigrationFiles(directory);
+  const files = options.citus
+    ? [...base.map(cutForCitus), ...(await readCitusMigrationFiles(directory))]
+    : base;
   const client = new pg.Client({ connectionString });
   try {
     await client.connect();

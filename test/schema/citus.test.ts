@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { readCitusMigrationFiles, splitStatements } from '../../src/db/migrate.js';
+import {
+  cutForCitus,
+  readCitusMigrationFiles,
+  readMigrationFiles,
+  splitStatements,
+} from '../../src/db/migrate.js';
 import {
   createVetalyze,
   findMigrationsDirectory,
@@ -212,6 +217,27 @@ describe('the Citus step (sql/citus/) against the migrated schema', () => {
       for (const statement of file.statements ?? [])
         expect((parseSync(statement) as { stmts: unknown[] }).stmts.length).toBe(1);
     }
+    // The base files too, which Citus mode sends one by one (a file with a
+    // dollar-quoted body whole).
+    let cut = 0;
+    for (const file of (await readMigrationFiles(findMigrationsDirectory())).map(cutForCitus)) {
+      if (file.statements === undefined) {
+        expect({ file: file.name, dollarQuoted: /\$[A-Za-z_]*\$/.test(file.text) }).toEqual({
+          file: file.name,
+          dollarQuoted: true,
+        });
+        continue;
+      }
+      cut++;
+      const parsed = (parseSync(file.text) as { stmts: unknown[] }).stmts.length;
+      expect({ file: file.name, statements: file.statements.length }).toEqual({
+        file: file.name,
+        statements: parsed,
+      });
+      for (const statement of file.statements)
+        expect((parseSync(statement) as { stmts: unknown[] }).stmts.length).toBe(1);
+    }
+    expect(cut).toBeGreaterThan(10);
     expect(splitStatements('-- a\nselect 1;\n-- b\nselect 2 ;  \n-- end\n')).toEqual([
       '-- a\nselect 1',
       '-- b\nselect 2',
