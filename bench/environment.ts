@@ -30,6 +30,8 @@ export const reportedSettings = [
   'jit',
   'random_page_cost',
   'max_parallel_workers_per_gather',
+  'huge_pages_status',
+  'io_method',
 ] as const;
 
 /** Describes this machine and the PostgreSQL server behind `client`. */

@@ -5,6 +5,7 @@ import { describeEnvironment, type Environment } from './environment.js';
 import type { GeneratorOptions } from './generate/options.js';
 import { createPrng } from './generate/prng.js';
 import { measureLoad } from './measure/load.js';
+import { prewarm } from './measure/prewarm.js';
 import { measureStorage } from './measure/storage.js';
 import { measureThroughput } from './measure/throughput.js';
 import { measureOperations } from './operations.js';
@@ -89,6 +90,12 @@ async function runScale(
   await admin.connect();
   try {
     await vacuum(admin, options.log);
+    const warmed = await prewarm(admin);
+    options.log(
+      warmed === null
+        ? '  prewarm: no pg_prewarm on this server; the first latency pass warms the caches'
+        : `  prewarm: ${(warmed.sharedBytes / 1e6).toFixed(0)} MB into shared buffers, ${(warmed.osCacheBytes / 1e6).toFixed(0)} MB read for the OS cache`,
+    );
     const scenarios = await prepareScenarios(vz, admin, generator.seed, clinics);
     const session = { options, databaseUrl, clinics, generator, vz, recorder, scenarios };
     const operations = await measureOperations(session);
@@ -99,6 +106,7 @@ async function runScale(
       clinics,
       rows: Object.fromEntries(storage.tables.map((table) => [table.name, table.rows])),
       seeding,
+      prewarm: warmed,
       operations,
       storage: { ...storage, seedEstimateBytes: seedStorageAt(clinics) },
       throughput,

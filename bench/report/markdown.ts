@@ -79,6 +79,13 @@ export function markdownReport(report: BenchReport): string {
             .join('; ')}`,
         );
     if (scale.operations.some((operation) => operation.byInput.length > 1)) lines.push('');
+    if (scale.prewarm !== undefined)
+      lines.push(
+        scale.prewarm === null
+          ? 'Caches: no pg_prewarm on the server; the first latency pass warmed them.'
+          : `Caches: before measuring, ${bytes(scale.prewarm.sharedBytes)} of indexes and tables loaded into shared buffers (pg_prewarm) and ${bytes(scale.prewarm.osCacheBytes)} more read for the OS cache, as a server that has served traffic holds its working set.`,
+        '',
+      );
     lines.push(...leanSection(scale.operations), ...repeatSection(scale.operations));
     if (scale.throughput) {
       const t = scale.throughput;

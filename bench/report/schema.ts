@@ -1,6 +1,7 @@
 import type { Environment } from '../environment.js';
 import type { GeneratorOptions } from '../generate/options.js';
 import type { LoadResult } from '../measure/load.js';
+import type { PrewarmResult } from '../measure/prewarm.js';
 import type { StorageResult } from '../measure/storage.js';
 import type { OperationScope } from '../targets.js';
 
@@ -131,6 +132,8 @@ export interface ScaleReport {
   /** Rows per table (planner estimates after ANALYZE). */
   readonly rows: Readonly<Record<string, number>>;
   readonly seeding: SeedingReport | null;
+  /** What was loaded into memory before measuring (pg_prewarm); null without it. */
+  readonly prewarm?: PrewarmResult | null;
   readonly operations: readonly OperationReport[];
   readonly storage: StorageReport;
   readonly throughput: ThroughputReport | null;

@@ -114,6 +114,10 @@ const scale = z.object({
       phases: z.array(z.object({ name: z.string(), seconds: z.number() })),
     })
     .nullable(),
+  prewarm: z
+    .object({ sharedBytes: z.number().nonnegative(), osCacheBytes: z.number().nonnegative() })
+    .nullable()
+    .optional(),
   operations: z.array(operation),
   storage: z.object({
     databaseBytes: z.number().nonnegative(),

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultGeneratorOptions } from '../../bench/generate/options.js';
 import { smallerIsBetter } from '../../bench/report/benchmark-action.js';
+import { markdownReport } from '../../bench/report/markdown.js';
 import type { BenchReport } from '../../bench/report/schema.js';
 import { benchReportSchema } from '../../bench/report/validate.js';
 import { reportFiles, writeReports } from '../../bench/report/write.js';
@@ -83,6 +84,16 @@ describe('vetalyze bench on a small data set', () => {
   it('writes a report that matches the documented version 1 schema', () => {
     expect(benchReportSchema.safeParse(report).success).toBe(true);
     expect(report.scales.map((scale) => scale.clinics)).toEqual([4]);
+  });
+
+  it('loads the data set into memory before measuring, shared buffers within 3/4, and says so', async () => {
+    const { rows } = await client.query<{ shared: string }>(
+      "select setting::bigint * 8192 as shared from pg_settings where name = 'shared_buffers'",
+    );
+    const warmed = report.scales[0]?.prewarm;
+    expect(warmed?.sharedBytes).toBeGreaterThan(0);
+    expect(warmed?.sharedBytes).toBeLessThanOrEqual((Number(rows[0]?.shared) * 3) / 4);
+    expect(markdownReport(report)).toContain('loaded into shared buffers (pg_prewarm)');
   });
 
   it('measures every operation of the targets file, each with its seed figure and budget', () => {

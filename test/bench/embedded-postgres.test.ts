@@ -58,7 +58,7 @@ it('sizes memory for a data set above 1000 clinics, as a dedicated server would'
   const memory = 24 * 2 ** 30;
   expect(serverSettingsFor(1000, memory)).toEqual([]);
   expect(serverSettingsFor(10_000, memory)).toEqual([
-    'shared_buffers=6144MB',
+    'shared_buffers=12288MB',
     'effective_cache_size=18432MB',
   ]);
 });
