@@ -34,9 +34,10 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
  *
  * The replay borrows a connection of the library's own primary pool
  * (`vz.withConnection`, inside its timing), which hands out its most recently
- * used connection: both sides run on the same backend. With separate connections the ratio measured which CPU each
- * backend sat on: owners.get read 1.05x, 1.38x and 1.07x in three runs with a
- * single raw connection, and clinics.get 1.14x-1.64x with four.
+ * used connection: both sides run on the same backend. With separate
+ * connections the ratio measured which CPU each backend sat on: owners.get
+ * read 1.05x, 1.38x and 1.07x in three runs with a single raw connection, and
+ * clinics.get 1.14x-1.64x with four.
  * Returns null when the operation sends no statement (a cache hit).
  */
 export async function measureOverhead(

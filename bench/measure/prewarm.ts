@@ -14,10 +14,14 @@ export interface PrewarmResult {
  * quarters of `shared_buffers`; the rest is read once so the OS caches it.
  * Returns null when pg_prewarm cannot be had (no extension on the server, or
  * no right to create it). A server that has served traffic holds its working
- * set in memory; right after seeding the first latency pass read part of it
- * from disk: at 10,000 clinics `owners.searchName` p95 fell pass by pass,
- * 3.27, 2.62, 1.73 ms, and the median of three measured how far the warming
- * had got (the same with only the indexes prewarmed: 3.75, 2.92, 2.20).
+ * set in memory; right after seeding the first latency pass did not: at
+ * 10,000 clinics with 6 GB of shared buffers `owners.searchName` p95 fell
+ * pass by pass, 3.27, 2.62, 1.73 ms, and the median of three measured how far
+ * the warming had got. Prewarming alone did not settle that there (3.84,
+ * 2.40, 1.90: pages outside shared buffers still cost 40-200 µs each, and
+ * each backend faulted in the shared memory it touched); with the data set
+ * prewarmed into 12 GB on huge pages it read 0.73, 0.68, 0.65
+ * (docs/runs/2026-11-30-memory-ab-10000).
  */
 export async function prewarm(client: pg.ClientBase): Promise<PrewarmResult | null> {
   try {
