@@ -1,4 +1,4 @@
-import { copyEscape, NULL } from './copy-text.js';
+import { copyEscape, copyTextBuilder, NULL } from './copy-text.js';
 import { type CountryProfile, countryProfiles, randomNationalNumber } from './countries.js';
 import { addMonths, DayStrings, toEpochDay } from './dates.js';
 import { namePool, petNamePool } from './names.js';
@@ -275,11 +275,11 @@ function ownerDay(plan: ClinicPlan, index: number): number {
  * COPY text of the clinic's owners (seq 1..ownerCount). Its own random stream,
  * so the owners can be generated independently of the pets.
  */
-export function ownersText(options: GeneratorOptions, plan: ClinicPlan, days: DayStrings): string {
+export function ownersText(options: GeneratorOptions, plan: ClinicPlan, days: DayStrings): Buffer {
   const prng = createPrng(options.seed, 'clinic', plan.ordinal, 'owners');
   const pool = namePool(plan.country.locale, plan.country.cities);
   const { country, clinicId } = plan;
-  let text = '';
+  const text = copyTextBuilder(plan.ownerCount * 128);
   for (let index = 0; index < plan.ownerCount; index++) {
     const name = fullName(country, prng);
     let phone = NULL;
@@ -293,9 +293,11 @@ export function ownersText(options: GeneratorOptions, plan: ClinicPlan, days: Da
       : NULL;
     const created = days.timestamp(ownerDay(plan, index), prng.between(8 * 60, 19 * 60));
     const archived = prng.chance(0.01) ? days.timestamp(plan.anchorDay - prng.int(90), 600) : NULL;
-    text += `${clinicId}\t${plan.ownerIdBase + index}\t${index + 1}\t${copyEscape(name.text)}\t${phone}\t${digits}\t${email}\t${archived}\t${created}\t${created}\n`;
+    text.add(
+      `${clinicId}\t${plan.ownerIdBase + index}\t${index + 1}\t${copyEscape(name.text)}\t${phone}\t${digits}\t${email}\t${archived}\t${created}\t${created}\n`,
+    );
   }
-  return text;
+  return text.bytes();
 }
 
 /** ISO 11784 manufacturer codes used for microchip numbers. */
@@ -329,11 +331,11 @@ export function petsText(
   plan: ClinicPlan,
   petIdBase: number,
   days: DayStrings,
-): { text: string; count: number } {
+): { text: Buffer; count: number } {
   const prng = createPrng(options.seed, 'clinic', plan.ordinal, 'pets');
   const names = petNamePool(plan.country.locale);
   const { clinicId } = plan;
-  let text = '';
+  const text = copyTextBuilder(Math.ceil(plan.ownerCount * options.petsPerOwner * 160));
   let seq = 0;
   for (let index = 0; index < plan.ownerCount; index++) {
     const count = drawPetCount(options.petsPerOwner, prng);
@@ -356,8 +358,10 @@ export function petsText(
         : NULL;
       const createdDay = Math.min(plan.anchorDay, registered + (p === 0 ? 0 : prng.int(400)));
       const created = days.timestamp(createdDay, prng.between(8 * 60, 19 * 60));
-      text += `${clinicId}\t${petIdBase + seq - 1}\t${ownerId}\t${seq}\t${copyEscape(prng.pick(names))}\t${species.petTypeId}\t${breed}\t${drawSex(species, prng)}\t${birth}\t${chip}\t${deceasedOn}\t${deceased ? 't' : 'f'}\t${created}\t${created}\n`;
+      text.add(
+        `${clinicId}\t${petIdBase + seq - 1}\t${ownerId}\t${seq}\t${copyEscape(prng.pick(names))}\t${species.petTypeId}\t${breed}\t${drawSex(species, prng)}\t${birth}\t${chip}\t${deceasedOn}\t${deceased ? 't' : 'f'}\t${created}\t${created}\n`,
+      );
     }
   }
-  return { text, count: seq };
+  return { text: text.bytes(), count: seq };
 }

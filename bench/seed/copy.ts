@@ -13,7 +13,7 @@ export async function copyInto(
   client: pg.ClientBase,
   table: string,
   columns: readonly string[],
-  chunks: Iterable<string> | AsyncIterable<string>,
+  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
   options: { freeze?: boolean } = {},
 ): Promise<number> {
   const freeze = options.freeze ? ', freeze' : '';

@@ -196,7 +196,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     const loadBig = async (
       client: pg.ClientBase,
       table: 'owners' | 'pets',
-      chunks: Iterable<string>,
+      chunks: Iterable<Uint8Array>,
     ) => {
       const begun = performance.now();
       if (fresh) await client.query(`truncate ${table}`);

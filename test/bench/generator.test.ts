@@ -6,6 +6,7 @@ import {
   petsText,
   planClinic,
 } from '../../bench/generate/clinic.js';
+import { copyTextBuilder } from '../../bench/generate/copy-text.js';
 import { countryProfiles, randomNationalNumber } from '../../bench/generate/countries.js';
 import { DayStrings } from '../../bench/generate/dates.js';
 import { defaultGeneratorOptions, type GeneratorOptions } from '../../bench/generate/options.js';
@@ -27,11 +28,22 @@ function generate(generator: GeneratorOptions, clinics: number) {
     const plan = planClinic(generator, index + 1, ids, 1, days);
     const pets = petsText(generator, plan, petId, days);
     petId += pets.count;
-    return { lines: plan.lines, owners: ownersText(generator, plan, days), pets: pets.text };
+    return {
+      lines: plan.lines,
+      owners: ownersText(generator, plan, days).toString(),
+      pets: pets.text.toString(),
+    };
   });
 }
 
 describe('the data generator', () => {
+  it('encodes COPY rows of any script into one buffer, growing it as needed', () => {
+    const rows = Array.from({ length: 500 }, (_, i) => `${i}\tZoë Ōkubo 大橋 😺 €${i}\n`);
+    const text = copyTextBuilder(16);
+    for (const row of rows) text.add(row);
+    expect(text.bytes().toString('utf8')).toBe(rows.join(''));
+  });
+
   it('gives the same data for the same seed, and other data for another seed', () => {
     const first = generate(options, 4);
     expect(generate(options, 4)).toEqual(first);
@@ -49,9 +61,11 @@ describe('the data generator', () => {
       days,
     );
     const all = generate(options, 7);
-    expect(ownersText(options, alone, days).replace(/^\d+\t\d+\t/gm, '')).toEqual(
-      all[6]?.owners.replace(/^\d+\t\d+\t/gm, ''),
-    );
+    expect(
+      ownersText(options, alone, days)
+        .toString()
+        .replace(/^\d+\t\d+\t/gm, ''),
+    ).toEqual(all[6]?.owners.replace(/^\d+\t\d+\t/gm, ''));
   });
 
   it("writes phone digits exactly as the library normalises the owner's number", () => {
