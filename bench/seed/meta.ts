@@ -18,7 +18,10 @@ export interface DroppedIndex {
   readonly name: string;
   /** `key` (primary or unique), `index` (secondary) or `foreign-key`. */
   readonly kind: 'key' | 'index' | 'foreign-key';
+  /** For a key, the ALTER TABLE that attaches it to its unique index. */
   readonly create: string;
+  /** For a key, the CREATE UNIQUE INDEX of its index; null otherwise (absent in older records). */
+  readonly index?: string | null;
 }
 
 /** The harness's own bookkeeping table; not part of the library's schema. */

@@ -252,6 +252,11 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         await loadPets();
         await builds.work(main);
       }
+      // Every key's index is built: attaching them is a catalog change each.
+      await recreateObjects(
+        main,
+        dropped.filter((object) => object.kind === 'key'),
+      );
       rows.clinic_counters = await copyInto(main, 'clinic_counters', copyColumns.clinic_counters, [
         plans
           .map(
