@@ -61,6 +61,9 @@ export function checksOf(
       ...check,
       message: `${check.pass ? 'ok' : 'MISSED'}: ${what} = ${fixed(check.actual)} ${check.unit} (limit ${fixed(check.limit)} ${check.unit})`,
     });
+  // Seconds spent seeding since the run's data set was empty; null when it did not start empty.
+  let seededFromEmpty: number | null = scales[0]?.seeding?.clinicsBefore === 0 ? 0 : null;
+  let tenThousandChecked = false;
   for (const scale of scales) {
     const at = `at ${scale.clinics} clinics`;
     for (const operation of scale.operations) {
@@ -183,6 +186,23 @@ export function checksOf(
         },
         `seeding 0 -> ${scale.seeding.clinicsAfter} clinics`,
       );
+    if (seededFromEmpty !== null && scale.seeding) seededFromEmpty += scale.seeding.seconds;
+    // The ladder's steps summed: 0 -> 50 -> 1000 -> 10,000 seeds 10,000 clinics from empty.
+    if (seededFromEmpty !== null && scale.clinics >= 10_000 && !tenThousandChecked) {
+      tenThousandChecked = true;
+      add(
+        {
+          kind: 'seeding',
+          operation: null,
+          clinics: scale.clinics,
+          actual: seededFromEmpty,
+          limit: budgets.seedSecondsTo10000,
+          unit: 's',
+          pass: seededFromEmpty <= budgets.seedSecondsTo10000,
+        },
+        `seeding 0 -> ${scale.clinics} clinics, every step of the run`,
+      );
+    }
   }
   for (const flat of flatCost)
     add(

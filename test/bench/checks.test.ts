@@ -146,6 +146,37 @@ describe('budget checks (--check)', () => {
   });
 });
 
+describe('the seeding check of a run from empty to 10,000 clinics', () => {
+  const seeded = (clinics: number, clinicsBefore: number, seconds: number) => ({
+    ...scale(clinics, [operation()]),
+    seeding: {
+      clinicsBefore,
+      clinicsAfter: clinics,
+      strategy: 'drop-indexes' as const,
+      seconds,
+      rows: {},
+      phases: [],
+    },
+  });
+  const tenThousand = (checks: ReturnType<typeof checksOf>) =>
+    checks.filter((check) => check.kind === 'seeding' && check.clinics === 10_000);
+
+  it('sums every seeding step of the run against 300 s', () => {
+    const ladder = [seeded(50, 0, 3), seeded(1000, 50, 26), seeded(10_000, 1000, 272)];
+    const [check] = tenThousand(checksOf(ladder, []));
+    expect(check?.actual).toBe(301);
+    expect(check?.pass).toBe(false);
+    const quicker = [seeded(50, 0, 3), seeded(1000, 50, 26), seeded(10_000, 1000, 270)];
+    expect(tenThousand(checksOf(quicker, []))[0]?.pass).toBe(true);
+  });
+
+  it('is not judged when the run did not start from an empty data set', () => {
+    expect(tenThousand(checksOf([seeded(1000, 50, 26), seeded(10_000, 1000, 200)], []))).toEqual(
+      [],
+    );
+  });
+});
+
 describe('compare', () => {
   const base = report([
     scale(50, [operation({ p95Ms: 0.3 }), operation({ id: 'clinics.list', p95Ms: 0.7 })]),
