@@ -167,10 +167,30 @@ export async function captureInputs(
     if (!entry) throw new Error(`${operation}: nothing captured`);
     return entry;
   };
+  // A trial keeps what its last run made (the owner to delete), so the library
+  // side never runs one that is still in flight: under saturation, when the
+  // ring comes round before a request ended, the next free input goes instead.
+  const running = new Set<Captured>();
+  const nextFree = (operation: string): Captured => {
+    const ringSize = rings.get(operation)?.entries.length ?? 0;
+    let entry = nextOf('library', operation);
+    for (let tried = 1; running.has(entry) && tried < ringSize; tried++)
+      entry = nextOf('library', operation);
+    return entry;
+  };
   return {
     library: (operation) => {
-      const { trial } = nextOf('library', operation);
-      return { send: () => trial.run(), settle: () => trial.undo() };
+      const entry = nextFree(operation);
+      running.add(entry);
+      const done = () => running.delete(entry);
+      return {
+        send: () =>
+          entry.trial.run().catch((error: unknown) => {
+            done();
+            throw error;
+          }),
+        settle: () => entry.trial.undo().finally(done),
+      };
     },
     raw: (operation) => {
       const entry = nextOf('raw', operation);

@@ -12,7 +12,7 @@ describe('the open-loop load', () => {
   });
   afterAll(() => pool?.end());
 
-  it('sends the library and raw node-postgres the same inputs, in the same order', async () => {
+  it('sends both sides the same inputs in the same order, never one still in flight', async () => {
     const recorder = new StatementRecorder();
     const libraryInputs: number[] = [];
     const rawInputs: number[] = [];
@@ -64,5 +64,19 @@ describe('the open-loop load', () => {
     expect(rawInputs).toEqual(libraryInputs);
     expect(libraryInputs.slice(0, 3)).toEqual([1, 2, 3]);
     expect(libraryInputs[100]).toBe(1);
+
+    // A library request still in flight keeps its input: the ring skips it.
+    const held = sides.library('owners.get');
+    await held.send();
+    const next = [];
+    for (let i = 0; i < 100; i++) {
+      const request = sides.library('owners.get');
+      await request.send();
+      next.push(libraryInputs.at(-1));
+      await request.settle();
+    }
+    const heldInput = libraryInputs.at(-101);
+    expect(next).not.toContain(heldInput);
+    await held.settle();
   });
 });
