@@ -77,7 +77,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 1.5,
     floorMs: 0.82,
     leanNote:
-      "called with columns: 'brief' (id, name, country, clinic phone, status, plan, end date) where a search result needs id, name and phone; the default summary adds the open subscription as JSON, the owner's phone, version and timestamps",
+      "called with columns: 'contact' (id, name, clinic phone), what a search result needs, as the lean statement returns; the statement reads a window of the newest clinics before the trigram index. The default summary adds the open subscription as JSON, status, the owner's phone, version and timestamps",
   },
   {
     id: 'clinics.get',

@@ -66,6 +66,7 @@ export type { WriteOptions } from './idempotency.js';
 export type { Page } from './paging.js';
 export type {
   ClinicBrief,
+  ClinicContact,
   ClinicDetail,
   ClinicFields,
   ClinicSummary,

@@ -488,9 +488,9 @@ export async function runPlatformCalls(
     const groups = await subscriptions.groups({ limit: 1 });
     if (groups?.nextCursor) await subscriptions.groups({ limit: 1, cursor: groups.nextCursor });
     await subscriptions.groups({ clinicId: clinic.id });
-    // Every list shape: both column sets; no search, a search term with a trigram
+    // Every list shape: every column set; no search, a search term with a trigram
     // and one without; each with and without the status and the country filters.
-    for (const columns of ['summary', 'brief'] as const)
+    for (const columns of ['summary', 'brief', 'contact'] as const)
       for (const search of [undefined, 'Citus platform', 'a'])
         for (const status of [undefined, 'active' as const])
           for (const countryCode of [undefined, 'DE']) {

@@ -72,7 +72,7 @@ export async function platformScenarios(deps: ScenarioDeps): Promise<Scenario[]>
       draw: () => {
         const search = prng.pick(pools.clinicTerms);
         return readTrial(
-          () => vz.clinics.list({ limit: 20, search, columns: 'brief' }),
+          () => vz.clinics.list({ limit: 20, search, columns: 'contact' }),
           `${search.length} char${search.length === 1 ? '' : 's'}`,
           (client) => leanClinicSearch(client, search),
         );

@@ -547,7 +547,7 @@ describe('clinics.list', () => {
     expect(suspended.every((item) => item.subscription?.status === 'suspended')).toBe(true);
   });
 
-  it("returns the same clinics as brief rows with columns: 'brief', for every filter and search shape", async () => {
+  it("returns the same clinics as brief and contact rows with columns: 'brief' and 'contact', for every filter and search shape", async () => {
     const tag = unique();
     const made = [];
     for (const countryCode of ['NZ', 'PT', 'NZ', 'PT']) {
@@ -580,6 +580,16 @@ describe('clinics.list', () => {
             status: clinic.status,
             subscriptionTypeId: clinic.subscription?.subscriptionTypeId ?? null,
             endsOn: clinic.subscription?.endsOn ?? null,
+          })),
+        );
+        const contactsFrom = statementNames.length;
+        const contacts = (await vz.clinics.list({ ...options, columns: 'contact' })).items;
+        expect(statementNames.slice(contactsFrom)).toEqual([expect.stringMatching(/[:-]contact$/)]);
+        expect(contacts).toEqual(
+          summaries.map((clinic) => ({
+            id: clinic.id,
+            clinicName: clinic.clinicName,
+            clinicPhoneNumber: clinic.clinicPhoneNumber,
           })),
         );
       }
