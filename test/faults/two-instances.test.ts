@@ -121,6 +121,9 @@ describe('two instances on one database', () => {
       return now.length === 2 && now.every((pid) => !before.includes(pid));
     }, 10_000);
     expect(relistened).toBeLessThan(10_000);
+    // The server shows the LISTEN a moment before B's client has its reply and
+    // flushes; once B has heard a notice sent after it, the flush is behind us.
+    await bHasHeardEverything();
     // The cache was flushed: a change made while B was deaf is not served stale.
     expect((await statusOnB(id)).statements).toBe(1);
     expect(await statusOnB(id)).toEqual({ result: 'active', statements: 0 });
