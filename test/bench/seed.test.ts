@@ -48,12 +48,16 @@ describe('the seeder', () => {
   afterAll(() => client.end());
 
   it('loads 3 clinics, then growing to 5 adds exactly 2 and leaves the first 3 untouched', async () => {
+    // The checkpoint's WAL position, not its time: checkpoint_time has whole seconds, so a
+    // checkpoint in the same second as the one before would look like none.
     const lastCheckpoint = async () =>
-      (
-        await client.query<{ at: Date }>(
-          'select checkpoint_time as at from pg_control_checkpoint()',
-        )
-      ).rows[0]?.at.getTime() ?? 0;
+      BigInt(
+        (
+          await client.query<{ at: string }>(
+            `select (checkpoint_lsn - '0/0'::pg_lsn)::text as at from pg_control_checkpoint()`,
+          )
+        ).rows[0]?.at ?? '0',
+      );
     const checkpointBefore = await lastCheckpoint();
     const first = await seed({ databaseUrl: grown.url, clinics: 3, generator });
     // The load's dirty pages are written before anything is measured on it.
