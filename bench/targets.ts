@@ -165,7 +165,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 3.0,
     floorMs: 1.41,
     leanNote:
-      'returns the owner with its pets as JSON (every column, codes) where the caller needs the new id',
+      "called with returning: 'ref' (id and code); the default returns the owner with its pets as JSON (every column, codes) where the caller needs the new id",
   },
   {
     id: 'owners.createKeyed',
@@ -176,7 +176,7 @@ export const operationTargets: readonly OperationTarget[] = [
     budgetP95Ms: 3.5,
     floorMs: null,
     leanNote:
-      "stores the whole owner with pets as the key's result and returns it, and deletes a stale key and up to 4 expired keys of the clinic on every call",
+      "called with returning: 'ref' (id and code, which the key stores; the default stores and returns the whole owner with pets); deletes a stale key and up to 4 expired keys of the clinic on every call",
   },
   {
     id: 'subscriptions.listActive',

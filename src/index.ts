@@ -18,6 +18,7 @@ export {
 } from './clinic/export-writers.js';
 export type { ImportResult, OwnerImportRow } from './clinic/import.js';
 export type {
+  CreateOwnerOptions,
   NewOwner,
   NewPet,
   NewPets,
@@ -34,7 +35,7 @@ export type {
 export type { OwnerContact, OwnerSummary } from './clinic/owner-page.js';
 export type { OwnersRepository } from './clinic/owners.js';
 export type { PetsRepository } from './clinic/pets.js';
-export type { Owner, Pet, PetSex, PetWithOwner } from './clinic/rows.js';
+export type { Owner, OwnerRef, Pet, PetSex, PetWithOwner } from './clinic/rows.js';
 export type { ClinicScope } from './clinic/scope.js';
 export type { StaffMember, StaffRepository } from './clinic/staff.js';
 export {

@@ -4,6 +4,8 @@
 // added to, removed from or retyped in either side fails here.
 import type { z } from 'zod';
 import type {
+  CreateOwnerOptions,
+  createOwnerOptionsSchema,
   exportOptionsSchema,
   NewOwner,
   NewPets,
@@ -35,6 +37,8 @@ import type {
 } from '../src/clinic/owner-page.js';
 import type {
   Owner,
+  OwnerRef,
+  ownerRefSchema,
   ownerSchema,
   Pet,
   PetWithOwner,
@@ -76,8 +80,10 @@ export type PublicTypesAgreeWithSchemas = [
   Expect<InputAgrees<NewStaffMember, typeof staffAddSchema>>,
   Expect<InputAgrees<StaffFilter, typeof staffFilterSchema>>,
   Expect<InputAgrees<OwnerExportOptions, typeof exportOptionsSchema>>,
+  Expect<InputAgrees<CreateOwnerOptions | undefined, typeof createOwnerOptionsSchema>>,
   Expect<OutputAgrees<Pet, typeof petSchema>>,
   Expect<OutputAgrees<Owner, typeof ownerSchema>>,
+  Expect<OutputAgrees<OwnerRef, typeof ownerRefSchema>>,
   Expect<OutputAgrees<PetWithOwner, typeof petWithOwnerSchema>>,
   Expect<OutputAgrees<OwnerSummary, typeof ownerSummarySchema>>,
   Expect<OutputAgrees<OwnerContact, typeof ownerContactSchema>>,

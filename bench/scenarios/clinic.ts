@@ -128,7 +128,7 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
         };
         return {
           run: async () => {
-            ownerId = (await vz.forClinic(clinicId).owners.create(input)).id;
+            ownerId = (await vz.forClinic(clinicId).owners.create(input, { returning: 'ref' })).id;
           },
           lean: async (client) => {
             ownerId = Number((await leanOwnerCreate(client, clinicId, lean))[0]?.id);
@@ -154,7 +154,7 @@ export async function clinicScenarios(deps: ScenarioDeps): Promise<Scenario[]> {
         const remove = () => deleteKeyedOwner(admin, clinicId, idempotencyKey);
         return {
           run: async () => {
-            await vz.forClinic(clinicId).owners.create(input, { idempotencyKey });
+            await vz.forClinic(clinicId).owners.create(input, { idempotencyKey, returning: 'ref' });
           },
           lean: async (client) => {
             await leanOwnerCreateKeyed(client, clinicId, lean, idempotencyKey);

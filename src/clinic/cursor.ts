@@ -16,8 +16,15 @@ export interface IdPaging {
    * clinic and these filters is a ValidationError on `cursor`.
    */
   bound(cursor: string | undefined): number;
-  /** The page of `rows` fetched with `limit + 1` rows, with the next page's cursor or null. */
-  page<Row extends { id: number }>(rows: readonly Row[], limit: number): Page<Row>;
+  /**
+   * The page of `rows` fetched with `limit + 1` rows, each made an item by
+   * `toItem` (the row itself when omitted), with the next page's cursor or null.
+   */
+  page<Row extends { id: number }, Item = Row>(
+    rows: readonly Row[],
+    limit: number,
+    toItem?: (row: Row) => Item,
+  ): Page<Item>;
 }
 
 /**
@@ -34,12 +41,10 @@ export function idPaging(
   return {
     bound: (cursor) =>
       cursor === undefined ? firstPageBound : cursors.decode(binding, cursor, idKey)[0],
-    page: (rows, limit) =>
-      toPage(
-        rows,
-        limit,
-        (row) => cursors.encode(binding, [row.id]),
-        (row) => row,
-      ),
+    page: <Row extends { id: number }, Item>(
+      rows: readonly Row[],
+      limit: number,
+      toItem = (row: Row) => row as unknown as Item,
+    ) => toPage(rows, limit, (row) => cursors.encode(binding, [row.id]), toItem),
   };
 }

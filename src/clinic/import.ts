@@ -17,6 +17,7 @@ import {
   requestHasher,
   runIdempotent,
   saveKeyCte,
+  storedResult,
   type WriteOptions,
   writeOptionsSchema,
 } from '../idempotency.js';
@@ -336,7 +337,7 @@ export async function importOwners(
     return runIdempotent(
       context.db,
       call,
-      importResultSchema,
+      storedImportResult,
       () =>
         writeKeyedRows(scope, prepared, ownerCount, petCount, call).catch((error: unknown) => {
           throw locateRow(error, prepared);
@@ -377,12 +378,14 @@ function writeRows(
 }
 
 /** What an import returns, also as stored under an idempotency key. */
-const importResultSchema = z.object({
-  owners: z.number(),
-  pets: z.number(),
-  firstOwnerCode: z.string().nullable(),
-  lastOwnerCode: z.string().nullable(),
-});
+const storedImportResult = storedResult(
+  z.object({
+    owners: z.number(),
+    pets: z.number(),
+    firstOwnerCode: z.string().nullable(),
+    lastOwnerCode: z.string().nullable(),
+  }),
+);
 
 /** {@link writeRows} with an idempotency key: the key's row, new or live, of the first statement. */
 function writeKeyedRows(

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { passwordSchema } from '../accounts/password.js';
+import { idempotencyKeySchema, type WriteOptions } from '../idempotency.js';
 import { idSchema, text } from '../validation.js';
 import { parseCode } from './codes.js';
 import { countDigits } from './phone.js';
@@ -26,9 +27,26 @@ const optionalText = (max: number) =>
     .transform((value) => (value === '' ? null : value))
     .optional();
 
-/** Today in UTC plus one day, as 'YYYY-MM-DD': no clinic anywhere is past it. */
+/** The last {@link latestPlausibleDate} and until when it holds (ms since the epoch). */
+let plausible = { date: '', until: 0 };
+
+/**
+ * Today in UTC plus one day, as 'YYYY-MM-DD': no clinic anywhere is past it.
+ * Made once per UTC day, not per date checked (a Date and its ISO string each time).
+ */
 function latestPlausibleDate(): string {
-  return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const now = Date.now();
+  // Either way out of the cached day: a clock set back (tests) is followed too.
+  if (now >= plausible.until || now < plausible.until - 86_400_000) {
+    const tomorrow = new Date(now + 86_400_000);
+    const dayEnd = Date.UTC(
+      tomorrow.getUTCFullYear(),
+      tomorrow.getUTCMonth(),
+      tomorrow.getUTCDate() + 1,
+    );
+    plausible = { date: tomorrow.toISOString().slice(0, 10), until: dayEnd - 86_400_000 };
+  }
+  return plausible.date;
 }
 
 /** A calendar date 'YYYY-MM-DD' from 1900-01-01 to today. */
@@ -103,6 +121,14 @@ export const newOwnerSchema = z.strictObject({
   notes: optionalText(10_000),
   pets: z.array(newPetSchema).max(50).default([]),
 });
+
+/** The options of `owners.create`: its idempotency key, and what it returns. */
+export const createOwnerOptionsSchema = z
+  .strictObject({
+    idempotencyKey: idempotencyKeySchema.optional(),
+    returning: z.enum(['owner', 'ref']).optional(),
+  })
+  .optional();
 
 /** Input of `owners.update`: the version read last and at least one field to change. */
 export const ownerPatchSchema = z
@@ -315,6 +341,16 @@ export interface NewOwner {
 
 /** Input of `pets.add`: 1 to 50 pets. */
 export type NewPets = NewPet[];
+
+/** The options of `owners.create`. */
+export interface CreateOwnerOptions extends WriteOptions {
+  /**
+   * `'owner'` (the default): the new owner with its pets. `'ref'`: only its id
+   * and code, when the caller has the rest (a form that opens the owner
+   * afterwards); the statement and a key's stored result are smaller.
+   */
+  returning?: 'owner' | 'ref';
+}
 
 /** Input of `owners.update`: `version` and the fields to change (null clears one). */
 export interface OwnerPatch {

@@ -19,17 +19,19 @@ import {
   requestHasher,
   runIdempotent,
   splitKey,
-  storedResultSchema,
+  storedResult,
   type WriteOptions,
 } from '../idempotency.js';
 import { containsPattern } from '../like.js';
 import type { Page } from '../paging.js';
 import { idSchema, parseInput } from '../validation.js';
-import { parseCode } from './codes.js';
+import { formatCode, parseCode } from './codes.js';
 import { type IdPaging, idPaging } from './cursor.js';
 import { exportOwners } from './export.js';
 import { type ImportResult, importOwners, type OwnerImportRow } from './import.js';
 import {
+  type CreateOwnerOptions,
+  createOwnerOptionsSchema,
   type NewOwner,
   newOwnerSchema,
   type OwnerExportOptions,
@@ -46,8 +48,10 @@ import {
   type OwnerPageParams,
   type OwnerPhoneParams,
   type OwnerSummary,
-  ownerContactSchema,
-  ownerSummarySchema,
+  ownerContactOf,
+  ownerContactRowSchema,
+  ownerSummaryOf,
+  ownerSummaryRowSchema,
   phoneRanges,
 } from './owner-page.js';
 import { type NewPetColumns, newPetColumns } from './pet-tuples.js';
@@ -55,7 +59,9 @@ import { nationalDigits, phoneDigitsOf } from './phone.js';
 import {
   livePetsOfOwner,
   type Owner,
+  type OwnerRef,
   ownerColumns,
+  ownerRefSchema,
   ownerSchema,
   petColumns,
   petJson,
@@ -80,12 +86,26 @@ export interface OwnersRepository {
    * the clinic's shard as one task each (counter, owner, pets, the owner read
    * back; keyed: the key read first and saved last); same result and errors.
    *
+   * With `returning: 'ref'`, the same writes return only the owner's id and
+   * code ({@link OwnerRef}), and a key stores only those.
+   *
    * @throws ValidationError naming the bad field (`pets.0.name`, `phoneNumber`, `idempotencyKey`...)
    * @throws ConflictError (`microchip`) when a microchip is already in this clinic
    * @throws ConflictError (`idempotencyKey`) when the key was used for another request
+   *   (another input, or the other `returning`)
    * @throws NotFoundError (`clinic`) when the clinic does not exist
    */
-  create(input: NewOwner & WriteOptions, options?: WriteOptions): Promise<Owner>;
+  create(
+    input: NewOwner & WriteOptions,
+    options: CreateOwnerOptions & { returning: 'ref' },
+  ): Promise<OwnerRef>;
+  /** Creates an owner with its pets and returns it with them (the default `returning: 'owner'`); see above. */
+  create(
+    input: NewOwner & WriteOptions,
+    options?: CreateOwnerOptions & { returning?: 'owner' },
+  ): Promise<Owner>;
+  /** Creates an owner with its pets, returning the owner or (`returning: 'ref'`) its reference; see above. */
+  create(input: NewOwner & WriteOptions, options?: CreateOwnerOptions): Promise<Owner | OwnerRef>;
   /**
    * The owner with its live pets: ONE prepared statement.
    * @throws NotFoundError (`owner`) when absent, archived or of another clinic
@@ -171,9 +191,13 @@ interface NewOwnerParams extends NewPetColumns {
  * The CTEs `counter`, `o` and `p` of an owner's create: bump the clinic's
  * counters, insert the owner and its pets. `counterRow` is the counter's
  * insert source: VALUES, or (keyed) a SELECT that yields nothing when the key
- * is live, so nothing is written.
+ * is live, so nothing is written. For a `ref` the inserts return only what it
+ * is made of (the owner's id and seq; nothing of the pets).
  */
-function createOwnerCtes(p: NewOwnerParams, counterRow: FragmentSqlToken) {
+function createOwnerCtes(p: NewOwnerParams, counterRow: FragmentSqlToken, shape: CreateShape) {
+  const ownerReturning =
+    shape === 'ref' ? sql.fragment`returning id, seq` : sql.fragment`returning *`;
+  const petReturning = shape === 'ref' ? sql.fragment`` : sql.fragment`returning *`;
   return sql.fragment`counter as (
       insert into clinic_counters as c (clinic_id, last_owner_seq, last_pet_seq)
       ${counterRow}
@@ -186,13 +210,13 @@ function createOwnerCtes(p: NewOwnerParams, counterRow: FragmentSqlToken) {
       select ${p.clinicId}, counter.owner_seq, ${p.fullName}, ${p.phoneNumber}, ${p.phoneDigits},
         ${p.email}, ${p.address}, ${p.notes}
       from counter
-      returning *
+      ${ownerReturning}
     ), p as (
       insert into pets (clinic_id, owner_id, seq, name, pet_type_id, breed, sex, birth_date, microchip)
       select ${p.clinicId}, o.id, counter.pet_base + t.n, t.name, t.pet_type_id, t.breed, t.sex,
         t.birth_date, t.microchip
       from o, counter, ${unnestNewPets(p)}
-      returning *
+      ${petReturning}
     )`;
 }
 
@@ -210,8 +234,21 @@ const createOwnerStatement = statement(
   ownerSchema,
   { prepared: true },
   (p: NewOwnerParams) => sql.fragment`
-    with ${createOwnerCtes(p, sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`)}
+    with ${createOwnerCtes(p, sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`, 'owner')}
     ${newOwnerSelect}`,
+);
+
+/** The new owner's reference, from the CTE `o` of a `ref` create. */
+const newOwnerRefSelect = sql.fragment`select o.id, vz_code('O', o.seq) as code from o`;
+
+/** {@link createOwnerStatement} returning only the new owner's reference. */
+const createOwnerRefStatement = statement(
+  'clinic.owners.create:ref',
+  ownerRefSchema,
+  { prepared: true },
+  (p: NewOwnerParams) => sql.fragment`
+    with ${createOwnerCtes(p, sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`, 'ref')}
+    ${newOwnerRefSelect}`,
 );
 
 /**
@@ -224,15 +261,22 @@ const createOwnerKeyedStatement = statement(
   keyedRow,
   { prepared: true },
   (p: NewOwnerParams & KeyedCall) =>
-    keyedWrite(
-      p,
-      createOwnerCtes(
-        p,
-        sql.fragment`select ${p.clinicId}, 1, ${p.petCount} where not exists (select from idem_live)`,
-      ),
-      newOwnerSelect,
-    ),
+    keyedWrite(p, createOwnerCtes(p, keyedCounterRow(p), 'owner'), newOwnerSelect),
 );
+
+/** {@link createOwnerRefStatement} with an idempotency key: the key row stores the reference. */
+const createOwnerRefKeyedStatement = statement(
+  'clinic.owners.create:ref-keyed',
+  keyedRow,
+  { prepared: true },
+  (p: NewOwnerParams & KeyedCall) =>
+    keyedWrite(p, createOwnerCtes(p, keyedCounterRow(p), 'ref'), newOwnerRefSelect),
+);
+
+/** What a keyed create's counter inserts: the first row, unless the key is live. */
+function keyedCounterRow(p: NewOwnerParams): FragmentSqlToken {
+  return sql.fragment`select ${p.clinicId}, 1, ${p.petCount} where not exists (select from idem_live)`;
+}
 
 /*
  * Citus mode (the `citus` option, docs/scaling-out.md "Citus"): Citus 13 plans
@@ -287,7 +331,23 @@ export const citusPetsInsertStatement = statement(
 );
 
 /** An owner as stored under an idempotency key. */
-const storedOwner = storedResultSchema(ownerSchema);
+const storedOwner = storedResult(ownerSchema);
+
+/** An owner's reference as stored under an idempotency key. */
+const storedOwnerRef = storedResult(ownerRefSchema);
+
+/** What a create returns (`returning`). */
+type CreateShape = 'owner' | 'ref';
+
+/** The create statements of each shape, plain and keyed, and how a key's stored result reads. */
+const createStatements = {
+  owner: { plain: createOwnerStatement, keyed: createOwnerKeyedStatement, stored: storedOwner },
+  ref: {
+    plain: createOwnerRefStatement,
+    keyed: createOwnerRefKeyedStatement,
+    stored: storedOwnerRef,
+  },
+} satisfies Record<CreateShape, unknown>;
 
 /** A live owner of the clinic with its live pets. */
 const ownerById = statement(
@@ -300,6 +360,11 @@ const ownerById = statement(
     where o.clinic_id = ${p.clinicId} and o.id = ${p.ownerId} and o.archived_at is null`,
 );
 
+/** The summary columns of a page row: {@link ownerColumns} with the seq in place of the code (owner-page.ts). */
+const ownerPageColumns = sql.fragment`
+  o.id, o.seq, o.full_name as "fullName", o.phone_number as "phoneNumber", o.email, o.address,
+  o.notes, o.version, o.created_at as "createdAt", o.updated_at as "updatedAt"`;
+
 /** What a page row holds: the summary, with pet names, or the contact columns. */
 type OwnerPageShape = 'summary' | 'pet-names' | 'contact';
 
@@ -310,15 +375,14 @@ type OwnerPageShape = 'summary' | 'pet-names' | 'contact';
  */
 function ownerPage(p: OwnerPageParams, filter: FragmentSqlToken, shape: OwnerPageShape) {
   const columns = {
-    summary: ownerColumns,
-    'pet-names': sql.fragment`${ownerColumns},
+    summary: ownerPageColumns,
+    'pet-names': sql.fragment`${ownerPageColumns},
       array(
         select p.name from pets p
         where p.clinic_id = ${p.clinicId} and p.owner_id = o.id and p.archived_at is null
         order by p.id
       ) as "petNames"`,
-    contact: sql.fragment`o.id, vz_code('O', o.seq) as code, o.full_name as "fullName",
-      o.phone_number as "phoneNumber"`,
+    contact: sql.fragment`o.id, o.seq, o.full_name as "fullName", o.phone_number as "phoneNumber"`,
   }[shape];
   return sql.fragment`
     select ${columns}
@@ -340,10 +404,10 @@ function ownerPageStatements<Params extends OwnerPageParams>(
 ) {
   const variant = (shape: string) => `${name}${name.includes(':') ? '-' : ':'}${shape}`;
   const build = (shape: OwnerPageShape) => (p: Params) => ownerPage(p, filter(p), shape);
-  const plain = statement(name, ownerSummarySchema, { prepared: true }, build('summary'));
+  const plain = statement(name, ownerSummaryRowSchema, { prepared: true }, build('summary'));
   const withPetNames = statement(
     variant('pet-names'),
-    ownerSummarySchema,
+    ownerSummaryRowSchema,
     { prepared: true },
     build('pet-names'),
   );
@@ -352,7 +416,7 @@ function ownerPageStatements<Params extends OwnerPageParams>(
       p.withPetNames ? withPetNames(p) : plain(p),
     contacts: statement(
       variant('contact'),
-      ownerContactSchema,
+      ownerContactRowSchema,
       { prepared: true },
       build('contact'),
     ),
@@ -472,13 +536,14 @@ function updateOwnerStatement(
 export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
   const { clinicId, context } = scope;
 
-  /** Runs a page statement: `limit` owners at most, with the cursor of the next page. */
-  async function page<Row extends { id: number }>(
+  /** Runs a page statement: `limit` owners at most as `toItem` makes them, with the next page's cursor. */
+  async function page<Row extends { id: number }, Item>(
     paging: IdPaging,
     statement: QuerySqlToken<z.ZodType<Row>>,
     limit: number,
-  ): Promise<Page<Row>> {
-    return paging.page(await context.readDb.any(statement), limit);
+    toItem: (row: Row) => Item,
+  ): Promise<Page<Item>> {
+    return paging.page(await context.readDb.any(statement), limit, toItem);
   }
 
   /** Paging of owners.search, its cursors bound to the criterion and its value. */
@@ -499,8 +564,8 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
     const p = { clinicId, bound: paging.bound(cursor), limit: limit + 1, withPetNames };
     await scope.facts();
     return columns === 'contact'
-      ? page(paging, ownerListPage.contacts(p), limit)
-      : page(paging, ownerListPage.summaries(p), limit);
+      ? page(paging, ownerListPage.contacts(p), limit, ownerContactOf)
+      : page(paging, ownerListPage.summaries(p), limit, ownerSummaryOf);
   }
 
   /** `search`, whichever columns it returns. */
@@ -519,8 +584,8 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
       p: Params & { withPetNames: boolean },
     ) =>
       query.columns === 'contact'
-        ? page(paging, statements.contacts(p), query.limit)
-        : page(paging, statements.summaries(p), query.limit);
+        ? page(paging, statements.contacts(p), query.limit, ownerContactOf)
+        : page(paging, statements.summaries(p), query.limit, ownerSummaryOf);
     if (query.name !== undefined) {
       const pattern = containsPattern(query.name);
       return hasTrigram(query.name)
@@ -540,59 +605,70 @@ export function createOwnersRepository(scope: ScopeContext): OwnersRepository {
     return run(ownerCodePage, { ...params, seq });
   }
 
+  /** `create`, whichever shape it returns. */
+  async function create(
+    input: NewOwner & WriteOptions,
+    options?: CreateOwnerOptions,
+  ): Promise<Owner | OwnerRef> {
+    const split = splitKey(input, options, createOwnerOptionsSchema);
+    const shape = split.options?.returning ?? 'owner';
+    const owner = parseInput(newOwnerSchema, split.input);
+    const { callingCode } = await scope.facts();
+    const phoneNumber = owner.phoneNumber ?? null;
+    const phoneDigits = phoneDigitsOf(phoneNumber, callingCode, 'phoneNumber');
+    const petCount = owner.pets.length;
+    const params: NewOwnerParams = {
+      clinicId,
+      petCount,
+      fullName: owner.fullName,
+      phoneNumber,
+      phoneDigits,
+      email: owner.email ?? null,
+      address: owner.address ?? null,
+      notes: owner.notes ?? null,
+      ...newPetColumns(owner.pets),
+    };
+    const statements = createStatements[shape];
+    /** Citus mode: the create as a transaction of one-task statements on `tx`. */
+    const citusCreate = async (tx: Queries): Promise<Owner | OwnerRef> => {
+      const { ownerSeq, petBase } = await tx.one(citusOwnerCounterStatement(params));
+      const { id: ownerId } = await tx.one(citusOwnerInsertStatement({ ...params, seq: ownerSeq }));
+      if (petCount > 0) await tx.query(citusPetsInsertStatement({ ...params, ownerId, petBase }));
+      return shape === 'ref'
+        ? { id: ownerId, code: formatCode('O', ownerSeq) }
+        : tx.one(ownerById({ clinicId, ownerId }));
+    };
+    if (split.key === undefined) {
+      return context.citus
+        ? context.db.transaction(citusCreate)
+        : context.db.one(statements.plain(params));
+    }
+    const hasher = requestHasher('owners.create').add(owner);
+    // The default's hash is what it was before `returning` existed: its keys stay valid.
+    if (shape === 'ref') hasher.add({ returning: shape });
+    const call: KeyedCall = {
+      keyScope: clinicId,
+      key: split.key,
+      operation: 'owners.create',
+      requestHash: hasher.digest(),
+      ttlMs: context.idempotencyTtlMs,
+    };
+    return runIdempotent<Owner | OwnerRef>(
+      context.db,
+      call,
+      statements.stored,
+      () =>
+        context.citus
+          ? context.db.transaction((tx) => keyedTransaction(tx, call, () => citusCreate(tx)))
+          : context.db.maybeOne(statements.keyed({ ...params, ...call })),
+      // The statement always returns a row (the new owner or the live key's).
+      () => Promise.reject(new ConflictError('the owner was not created; retry', 'idempotencyKey')),
+    );
+  }
+
   return {
-    async create(input: NewOwner & WriteOptions, options?: WriteOptions): Promise<Owner> {
-      const split = splitKey(input, options);
-      const owner = parseInput(newOwnerSchema, split.input);
-      const { callingCode } = await scope.facts();
-      const phoneNumber = owner.phoneNumber ?? null;
-      const phoneDigits = phoneDigitsOf(phoneNumber, callingCode, 'phoneNumber');
-      const petCount = owner.pets.length;
-      const params: NewOwnerParams = {
-        clinicId,
-        petCount,
-        fullName: owner.fullName,
-        phoneNumber,
-        phoneDigits,
-        email: owner.email ?? null,
-        address: owner.address ?? null,
-        notes: owner.notes ?? null,
-        ...newPetColumns(owner.pets),
-      };
-      /** Citus mode: the create as a transaction of one-task statements on `tx`. */
-      const citusCreate = async (tx: Queries): Promise<Owner> => {
-        const { ownerSeq, petBase } = await tx.one(citusOwnerCounterStatement(params));
-        const { id: ownerId } = await tx.one(
-          citusOwnerInsertStatement({ ...params, seq: ownerSeq }),
-        );
-        if (petCount > 0) await tx.query(citusPetsInsertStatement({ ...params, ownerId, petBase }));
-        return tx.one(ownerById({ clinicId, ownerId }));
-      };
-      if (split.key === undefined) {
-        return context.citus
-          ? context.db.transaction(citusCreate)
-          : context.db.one(createOwnerStatement(params));
-      }
-      const call: KeyedCall = {
-        keyScope: clinicId,
-        key: split.key,
-        operation: 'owners.create',
-        requestHash: requestHasher('owners.create').add(owner).digest(),
-        ttlMs: context.idempotencyTtlMs,
-      };
-      return runIdempotent(
-        context.db,
-        call,
-        storedOwner,
-        () =>
-          context.citus
-            ? context.db.transaction((tx) => keyedTransaction(tx, call, () => citusCreate(tx)))
-            : context.db.maybeOne(createOwnerKeyedStatement({ ...params, ...call })),
-        // The statement always returns a row (the new owner or the live key's).
-        () =>
-          Promise.reject(new ConflictError('the owner was not created; retry', 'idempotencyKey')),
-      );
-    },
+    // One body for every overload: `returning` picks the statements, and so the result type.
+    create: create as OwnersRepository['create'],
 
     async get(id: number): Promise<Owner> {
       const ownerId = parseInput(idSchema, id, 'id');

@@ -97,6 +97,16 @@ export interface Owner {
   readonly pets: readonly Pet[];
 }
 
+/** An owner's id and code: what `owners.create` returns with `returning: 'ref'`. */
+export const ownerRefSchema = z.object({
+  id: z.number(),
+  /** Per-clinic code, e.g. `O-000123`. */
+  code: z.string(),
+});
+
+/** An owner's id and code: what `owners.create` returns with `returning: 'ref'`. */
+export type OwnerRef = Pick<Owner, 'id' | 'code'>;
+
 /** A pet with a summary of its owner: what `pets.get` and `pets.search` return. */
 export const petWithOwnerSchema = petSchema.extend({
   owner: z.object({

@@ -40,6 +40,8 @@ export interface Queries {
   query<RowSchema extends Schema>(
     statement: Statement<RowSchema>,
   ): Promise<{ rows: readonly Row<RowSchema>[]; rowCount: number }>;
+  /** Whether result rows are checked against their schemas (the `validateRows` option). */
+  readonly checksRows: boolean;
 }
 
 /** {@link Queries} on a pool, plus transactions. */
@@ -255,6 +257,7 @@ function createQueries(target: pg.Pool | pg.PoolClient, options: DbOptions): Que
       return (row === null ? null : firstColumn(row as object)) as never;
     },
     query: async (statement) => (await run(statement)) as never,
+    checksRows: validateRows,
   };
 }
 

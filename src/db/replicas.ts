@@ -235,6 +235,7 @@ export function createReadRouter(
       maybeOneFirst: (statement) => run((db) => db.maybeOneFirst(statement)),
       query: (statement) => run((db) => db.query(statement)),
       transaction: (handler) => primary.db.transaction(handler),
+      checksRows: primary.db.checksRows,
     };
   };
 
@@ -250,6 +251,7 @@ export function createReadRouter(
       maybeOneFirst: (statement) => noted(statement.sql, db.maybeOneFirst(statement)),
       query: (statement) => noted(statement.sql, db.query(statement)),
       transaction: (handler) => db.transaction(handler).finally(() => noteWrite(key)),
+      checksRows: db.checksRows,
     };
   };
 

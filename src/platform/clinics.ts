@@ -13,7 +13,7 @@ import {
   requestHasher,
   runIdempotent,
   splitKey,
-  storedResultSchema,
+  storedResult,
   type WriteOptions,
 } from '../idempotency.js';
 import { containsPattern } from '../like.js';
@@ -337,7 +337,7 @@ const createClinicKeyedStatement = statement(
 );
 
 /** A new clinic as stored under an idempotency key. */
-const storedClinic = storedResultSchema(clinicDetailRow);
+const storedClinic = storedResult(clinicDetailRow);
 
 /** The scope of clinic creation keys: one for the whole platform (clinic ids start at 1). */
 const platformKeyScope = 0;

@@ -18,7 +18,7 @@ import {
   requestHasher,
   runIdempotent,
   splitKey,
-  storedResultSchema,
+  storedResult,
   type WriteOptions,
 } from '../idempotency.js';
 import { cursorBinding, type Page, pageLimitSchema, toPage } from '../paging.js';
@@ -846,7 +846,7 @@ function monthRange(year: number, month: number): { from: string; to: string } {
 }
 
 /** A record as stored under an idempotency key. */
-const storedRecord = storedResultSchema(subscriptionRecordSchema);
+const storedRecord = storedResult(subscriptionRecordSchema);
 
 /** Builds the subscriptions repository (see {@link SubscriptionsRepository}). */
 export function createSubscriptionsRepository(context: Context): SubscriptionsRepository {

@@ -179,6 +179,15 @@ async function script(vz: Vetalyze, tag: string): Promise<unknown[]> {
   await record('keyed create, another request', () =>
     scope.owners.create({ fullName: 'Other' }, { idempotencyKey: 'create-key' }),
   );
+  const refOwner = { fullName: 'Ref Owner', pets: [{ name: 'Ref', petTypeId: 2 }] };
+  await record('create returning a ref', () => scope.owners.create(refOwner, { returning: 'ref' }));
+  for (const attempt of ['first', 'retry'])
+    await record(`keyed create returning a ref, ${attempt}`, () =>
+      scope.owners.create(refOwner, { idempotencyKey: 'ref-key', returning: 'ref' }),
+    );
+  await record('keyed create, the other shape', () =>
+    scope.owners.create(refOwner, { idempotencyKey: 'ref-key' }),
+  );
   for (const attempt of ['first', 'retry'])
     await record(`keyed import, ${attempt}`, () =>
       scope.owners.import([{ fullName: 'Keyed Import', pets: [{ name: 'K', petTypeId: 2 }] }], {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ValidationError, type Vetalyze } from '../../src/index.js';
-import { countStatements, createTestVetalyze } from '../helpers/database.js';
+import { ConflictError, createVetalyze, ValidationError, type Vetalyze } from '../../src/index.js';
+import { countStatements, createTestVetalyze, type TestDatabase } from '../helpers/database.js';
 import { createSqlPool, insertClinic, setUpClinicTests } from './helpers.js';
 
 /**
@@ -19,11 +19,16 @@ async function warmPool(target: Vetalyze): Promise<void> {
 }
 
 let vz: Vetalyze;
+/** On the same database, without row checks (production's default). */
+let unchecked: Vetalyze;
 let pool: pg.Pool;
 let queries: string[];
 
 beforeAll(async () => {
-  ({ vz, pool, queries } = await setUpClinicTests());
+  let database: TestDatabase;
+  ({ vz, pool, queries, database } = await setUpClinicTests());
+  unchecked = await createVetalyze({ connectionString: database.url, validateRows: false });
+  return () => unchecked.close();
 });
 
 /** Owners, pets and key rows of a clinic, counted by SQL. */
@@ -57,6 +62,32 @@ describe('owners.create with an idempotency key', () => {
     expect(first.createdAt).toBeInstanceOf(Date);
     expect(first).toEqual(await owners.get(first.id));
     expect(await counts(clinicId)).toEqual({ owners: 1, pets: 1, keys: 1 });
+  });
+
+  it('returns the same owner, dates as Dates, when rows are not checked', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = unchecked.forClinic(clinicId).owners;
+    const key = randomUUID();
+    const first = await owners.create(anna, { idempotencyKey: key });
+    expect(first.createdAt).toBeInstanceOf(Date);
+    expect(first.updatedAt).toBeInstanceOf(Date);
+    expect(first).toEqual(await owners.get(first.id));
+    expect(await owners.create(anna, { idempotencyKey: key })).toEqual(first);
+  });
+
+  it('checks a stored result on replay even when rows are not checked: DatabaseError', async () => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = unchecked.forClinic(clinicId).owners;
+    const key = randomUUID();
+    await owners.create(anna, { idempotencyKey: key });
+    // As another version of the library might have stored it.
+    await pool.query(
+      `update idempotency_keys set result = result - 'version' where clinic_id = $1 and key = $2`,
+      [clinicId, key],
+    );
+    await expect(owners.create(anna, { idempotencyKey: key })).rejects.toThrow(
+      /stored idempotent result does not match its schema/,
+    );
   });
 
   it('gives every one of 10 concurrent calls with one key the same owner, created once', async () => {
@@ -190,6 +221,42 @@ describe('owners.create with an idempotency key', () => {
     // The key is free: a corrected request under it writes.
     const fixed = await owners.create({ fullName: 'Second', idempotencyKey: key });
     expect(fixed.fullName).toBe('Second');
+  });
+
+  it.each([
+    ['rows checked', () => vz],
+    ['rows not checked', () => unchecked],
+  ])("keys a create with returning: 'ref' the same way (%s)", async (_label, target) => {
+    const { clinicId } = await insertClinic(pool);
+    const owners = target().forClinic(clinicId).owners;
+    const key = randomUUID();
+    const first = await owners.create(anna, { idempotencyKey: key, returning: 'ref' });
+    const { result: second, statements } = await countStatements(queries, () =>
+      owners.create(anna, { idempotencyKey: key, returning: 'ref' }),
+    );
+    expect(second).toEqual(first);
+    expect(first).toEqual({ id: first.id, code: (await owners.get(first.id)).code });
+    // The key stored only the reference.
+    const { rows } = await pool.query(
+      'select result from idempotency_keys where clinic_id = $1 and key = $2',
+      [clinicId, key],
+    );
+    expect(rows[0]?.result).toEqual(first);
+    // The other shape under the same key is another request.
+    await expect(owners.create(anna, { idempotencyKey: key })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    // A failed keyed write leaves no owner, pet or key behind.
+    const chip = { name: 'Chip', petTypeId: 1, microchip: '276098100888888' };
+    await owners.create({ fullName: 'Chip Owner', pets: [chip] }, { returning: 'ref' });
+    await expect(
+      owners.create(
+        { fullName: 'Clash', pets: [{ name: 'Ok', petTypeId: 1 }, chip] },
+        { idempotencyKey: randomUUID(), returning: 'ref' },
+      ),
+    ).rejects.toMatchObject({ field: 'microchip' });
+    expect(await counts(clinicId)).toEqual({ owners: 2, pets: 2, keys: 1 });
+    if (target() === vz) expect(statements).toBe(1);
   });
 
   it('checks the key with the text rule, naming idempotencyKey, before any statement', async () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, type Vetalyze } from '../../src/index.js';
+import { formatCode } from '../../src/clinic/codes.js';
+import { ConflictError, NotFoundError, ValidationError, type Vetalyze } from '../../src/index.js';
 import { countStatements } from '../helpers/database.js';
 import { insertClinic, setUpClinicTests } from './helpers.js';
 
@@ -60,6 +61,48 @@ describe('owners.create', () => {
     const owner = await vz.forClinic(clinicId).owners.create({ fullName: 'Bob' });
     expect(owner.pets).toEqual([]);
     expect(owner.phoneNumber).toBeNull();
+  });
+
+  it("returns only the id and code with returning: 'ref', after the same writes, in one statement", async () => {
+    const clinic = vz.forClinic(clinicId);
+    const input = {
+      fullName: 'Clara Ref',
+      phoneNumber: '+49 170 765-4321',
+      pets: [
+        { name: 'Luna', petTypeId: 1, birthDate: '2021-05-05' },
+        { name: 'Max', petTypeId: 2 },
+      ],
+    };
+    const { result: ref, statements } = await countStatements(queries, () =>
+      clinic.owners.create(input, { returning: 'ref' }),
+    );
+    expect(statements).toBe(1);
+    expect(Object.keys(ref).sort()).toEqual(['code', 'id']);
+    const stored = await clinic.owners.get(ref.id);
+    expect(ref).toEqual({ id: stored.id, code: stored.code });
+    // The same owner and pets as the full create writes, codes following on.
+    const full = await clinic.owners.create(input);
+    const fields = ({ id, code, createdAt, updatedAt, pets, ...rest }: typeof full) => ({
+      ...rest,
+      pets: pets.map(({ id: _id, code: _code, ownerId: _owner, ...pet }) => pet),
+    });
+    expect(fields(stored)).toEqual(fields(full));
+    expect(Number(full.code.slice(2))).toBe(Number(ref.code.slice(2)) + 1);
+  });
+
+  it('refuses an unknown returning or option, naming it, before any statement', async () => {
+    const owners = vz.forClinic(clinicId).owners;
+    for (const [options, field] of [
+      [{ returning: 'everything' }, 'returning'],
+      [{ retuning: 'ref' }, 'retuning'],
+    ] as const) {
+      const { result, statements } = await countStatements(queries, () =>
+        owners.create({ fullName: 'Nobody' }, options as never).catch((error: unknown) => error),
+      );
+      expect(statements).toBe(0);
+      expect(result).toBeInstanceOf(ValidationError);
+      expect((result as ValidationError).issues.map((issue) => issue.field)).toEqual([field]);
+    }
   });
 });
 
@@ -169,7 +212,9 @@ describe('owners.list', () => {
       pages++;
       for (const owner of result.items) {
         seen.push(owner.id);
-        expect(owner.petNames).toHaveLength(1);
+        // The page's fields (its code made in JS) are the ones create returned.
+        const { pets, ...fields } = created.find((made) => made.id === owner.id) ?? {};
+        expect(owner).toEqual({ ...fields, petNames: pets?.map((pet) => pet.name) });
       }
       cursor = result.nextCursor ?? undefined;
     } while (cursor);
@@ -181,6 +226,17 @@ describe('owners.list', () => {
     for (const owner of plain.items) expect(owner).not.toHaveProperty('petNames');
     const named = await clinic.owners.search({ name: 'a', limit: 2, withPetNames: true });
     for (const owner of named.items) expect(owner.petNames).toHaveLength(1);
+  });
+});
+
+describe('owner codes', () => {
+  it('are made by pages (formatCode) as by the statements (vz_code), past six digits too', async () => {
+    const seqs = [1, 42, 999_999, 1_000_000, 1_234_567, 2_147_483_647];
+    const { rows } = await pool.query<{ code: string }>(
+      `select vz_code('O', s) as code from unnest($1::int[]) with ordinality as t(s, n) order by n`,
+      [seqs],
+    );
+    expect(rows.map((row) => row.code)).toEqual(seqs.map((seq) => formatCode('O', seq)));
   });
 });
 

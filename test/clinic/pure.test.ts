@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatCode, parseCode } from '../../src/clinic/codes.js';
+import { newPetSchema } from '../../src/clinic/inputs.js';
 import { hasTrigram, phoneRanges } from '../../src/clinic/owner-page.js';
 import { nationalDigits } from '../../src/clinic/phone.js';
 import { containsPattern, escapeLike } from '../../src/like.js';
@@ -81,5 +82,23 @@ describe('phoneRanges', () => {
       reversedFrom: '903',
       reversedTo: '904',
     });
+  });
+});
+
+describe('a pet birth date', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const accepts = (birthDate: string) =>
+    newPetSchema.safeParse({ name: 'Rex', petTypeId: 1, birthDate }).success;
+
+  it('may be tomorrow in UTC, not later, as the clock moves either way', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-03-10T23:59:59Z'));
+    expect([accepts('2026-03-11'), accepts('2026-03-12')]).toEqual([true, false]);
+    vi.setSystemTime(new Date('2026-03-11T00:00:00Z'));
+    expect([accepts('2026-03-12'), accepts('2026-03-13')]).toEqual([true, false]);
+    vi.setSystemTime(new Date('2020-01-01T12:00:00Z'));
+    expect([accepts('2020-01-02'), accepts('2020-01-03')]).toEqual([true, false]);
   });
 });
