@@ -1,4 +1,5 @@
-import { copyEscape, copyTextBuilder, NULL } from './copy-text.js';
+import { copyBinaryBuilder } from './copy-binary.js';
+import { copyEscape, NULL } from './copy-text.js';
 import { type CountryProfile, countryProfiles, randomNationalNumber } from './countries.js';
 import { addMonths, DayStrings, toEpochDay } from './dates.js';
 import { namePool, petNamePool } from './names.js';
@@ -271,33 +272,53 @@ function ownerDay(plan: ClinicPlan, index: number): number {
   return plan.createdDay + Math.floor((index * span) / plan.ownerCount);
 }
 
+/** Fields of an owner row, in {@link copyColumns}' order. */
+const ownerFields = copyColumns.owners.length;
+
 /**
- * COPY text of the clinic's owners (seq 1..ownerCount). Its own random stream,
- * so the owners can be generated independently of the pets.
+ * COPY binary rows of the clinic's owners (seq 1..ownerCount). Its own random
+ * stream, so the owners can be generated independently of the pets; the same
+ * draws in the same order as the text rows this replaced.
  */
-export function ownersText(options: GeneratorOptions, plan: ClinicPlan, days: DayStrings): Buffer {
+export function ownersRows(options: GeneratorOptions, plan: ClinicPlan): Buffer {
   const prng = createPrng(options.seed, 'clinic', plan.ordinal, 'owners');
   const pool = namePool(plan.country.locale, plan.country.cities);
   const { country, clinicId } = plan;
-  const text = copyTextBuilder(plan.ownerCount * 128);
+  const rows = copyBinaryBuilder(plan.ownerCount * 140);
   for (let index = 0; index < plan.ownerCount; index++) {
     const name = fullName(country, prng);
-    let phone = NULL;
-    let digits = NULL;
+    let phone: string | null = null;
+    let digits: string | null = null;
     if (prng.chance(0.95)) {
       digits = randomNationalNumber(country, prng);
       phone = prng.chance(0.7) ? country.national(digits) : country.international(digits);
     }
     const email = prng.chance(0.45)
       ? `${pool.firstAscii[name.first]}.${pool.lastAscii[name.last]}${prng.int(100)}@example.net`
-      : NULL;
-    const created = days.timestamp(ownerDay(plan, index), prng.between(8 * 60, 19 * 60));
-    const archived = prng.chance(0.01) ? days.timestamp(plan.anchorDay - prng.int(90), 600) : NULL;
-    text.add(
-      `${clinicId}\t${plan.ownerIdBase + index}\t${index + 1}\t${copyEscape(name.text)}\t${phone}\t${digits}\t${email}\t${archived}\t${created}\t${created}\n`,
-    );
+      : null;
+    const createdDay = ownerDay(plan, index);
+    const createdMinute = prng.between(8 * 60, 19 * 60);
+    const archivedDay = prng.chance(0.01) ? plan.anchorDay - prng.int(90) : null;
+    rows.row(ownerFields);
+    rows.int4(clinicId);
+    rows.int4(plan.ownerIdBase + index);
+    rows.int4(index + 1);
+    rows.text(name.text);
+    if (phone === null || digits === null) {
+      rows.null();
+      rows.null();
+    } else {
+      rows.text(phone);
+      rows.text(digits);
+    }
+    if (email === null) rows.null();
+    else rows.text(email);
+    if (archivedDay === null) rows.null();
+    else rows.timestamptz(archivedDay, 600);
+    rows.timestamptz(createdDay, createdMinute);
+    rows.timestamptz(createdDay, createdMinute);
   }
-  return text.bytes();
+  return rows.bytes();
 }
 
 /** ISO 11784 manufacturer codes used for microchip numbers. */
@@ -325,17 +346,23 @@ export function microchipOf(ordinal: number, petSeq: number): string {
   );
 }
 
-/** COPY text of the clinic's pets, ids from `petIdBase`; returns the text and the count. */
-export function petsText(
+/** Fields of a pet row, in {@link copyColumns}' order. */
+const petFields = copyColumns.pets.length;
+
+/**
+ * COPY binary rows of the clinic's pets, ids from `petIdBase`; returns the
+ * bytes and the count. The same draws in the same order as the text rows this
+ * replaced, so a seed gives the same pets as before.
+ */
+export function petsRows(
   options: GeneratorOptions,
   plan: ClinicPlan,
   petIdBase: number,
-  days: DayStrings,
-): { text: Buffer; count: number } {
+): { bytes: Buffer; count: number } {
   const prng = createPrng(options.seed, 'clinic', plan.ordinal, 'pets');
   const names = petNamePool(plan.country.locale);
   const { clinicId } = plan;
-  const text = copyTextBuilder(Math.ceil(plan.ownerCount * options.petsPerOwner * 160));
+  const rows = copyBinaryBuilder(Math.ceil(plan.ownerCount * options.petsPerOwner * 130));
   let seq = 0;
   for (let index = 0; index < plan.ownerCount; index++) {
     const count = drawPetCount(options.petsPerOwner, prng);
@@ -346,22 +373,40 @@ export function petsText(
       const species = speciesTable.pick(prng);
       const breed =
         species.breeds.length > 0 && prng.chance(species.breedShare)
-          ? copyEscape(prng.pick(species.breeds))
-          : NULL;
+          ? prng.pick(species.breeds)
+          : null;
       const ageDays = prng.int(species.maxAgeYears * 365) + 30;
       const birthDay = plan.anchorDay - ageDays;
-      const birth = prng.chance(0.9) ? days.date(birthDay) : NULL;
-      const chip = prng.chance(species.microchipShare) ? microchipOf(plan.ordinal, seq) : NULL;
+      const birth = prng.chance(0.9) ? birthDay : null;
+      const chip = prng.chance(species.microchipShare) ? microchipOf(plan.ordinal, seq) : null;
       const deceased = prng.chance(0.03);
       const deceasedOn = deceased
-        ? days.date(Math.min(plan.anchorDay, birthDay + prng.int(ageDays) + 1))
-        : NULL;
+        ? Math.min(plan.anchorDay, birthDay + prng.int(ageDays) + 1)
+        : null;
       const createdDay = Math.min(plan.anchorDay, registered + (p === 0 ? 0 : prng.int(400)));
-      const created = days.timestamp(createdDay, prng.between(8 * 60, 19 * 60));
-      text.add(
-        `${clinicId}\t${petIdBase + seq - 1}\t${ownerId}\t${seq}\t${copyEscape(prng.pick(names))}\t${species.petTypeId}\t${breed}\t${drawSex(species, prng)}\t${birth}\t${chip}\t${deceasedOn}\t${deceased ? 't' : 'f'}\t${created}\t${created}\n`,
-      );
+      const createdMinute = prng.between(8 * 60, 19 * 60);
+      const name = prng.pick(names);
+      const sex = drawSex(species, prng);
+      rows.row(petFields);
+      rows.int4(clinicId);
+      rows.int4(petIdBase + seq - 1);
+      rows.int4(ownerId);
+      rows.int4(seq);
+      rows.text(name);
+      rows.int2(species.petTypeId);
+      if (breed === null) rows.null();
+      else rows.text(breed);
+      rows.text(sex);
+      if (birth === null) rows.null();
+      else rows.date(birth);
+      if (chip === null) rows.null();
+      else rows.text(chip);
+      if (deceasedOn === null) rows.null();
+      else rows.date(deceasedOn);
+      rows.bool(deceased);
+      rows.timestamptz(createdDay, createdMinute);
+      rows.timestamptz(createdDay, createdMinute);
     }
   }
-  return { text: text.bytes(), count: seq };
+  return { bytes: rows.bytes(), count: seq };
 }

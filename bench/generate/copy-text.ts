@@ -24,37 +24,3 @@ export function assertCopySafe(values: readonly string[], what: string): void {
     if (special.test(value))
       throw new Error(`${what} holds a value COPY cannot take raw: ${value}`);
 }
-
-/** COPY text built row by row, encoded as it grows. */
-export interface CopyTextBuilder {
-  /** Appends one row (ending in a newline). */
-  add(row: string): void;
-  /** The UTF-8 bytes so far. */
-  bytes(): Buffer;
-}
-
-/**
- * Encodes each row into one growing buffer as it is added. A clinic's text
- * built with `+=` and encoded once cost three times more: the encoder first
- * flattened a rope of some 30,000 pieces (1500 owner rows: 0.95-1.1 ms
- * against 0.34 ms per clinic in a loop on the dev VM; in a 300-clinic seed's
- * CPU profile, Buffer.from of the texts took 17% of the wall time, more than
- * generating the rows).
- */
-export function copyTextBuilder(expectedBytes: number): CopyTextBuilder {
-  let buffer = Buffer.allocUnsafe(Math.max(expectedBytes, 1024));
-  let length = 0;
-  return {
-    add: (row) => {
-      // A UTF-16 code unit takes at most 3 bytes in UTF-8: make room for the worst case.
-      const needed = length + row.length * 3;
-      if (needed > buffer.length) {
-        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, needed));
-        buffer.copy(grown, 0, 0, length);
-        buffer = grown;
-      }
-      length += buffer.write(row, length);
-    },
-    bytes: () => buffer.subarray(0, length),
-  };
-}

@@ -4,8 +4,8 @@ import {
   type ClinicPlan,
   copyColumns,
   type IdCursor,
-  ownersText,
-  petsText,
+  ownersRows,
+  petsRows,
   planClinic,
 } from '../generate/clinic.js';
 import { DayStrings } from '../generate/dates.js';
@@ -200,7 +200,10 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     ) => {
       const begun = performance.now();
       if (fresh) await client.query(`truncate ${table}`);
-      rows[table] = await copyInto(client, table, copyColumns[table], chunks, { freeze: fresh });
+      rows[table] = await copyInto(client, table, copyColumns[table], chunks, {
+        freeze: fresh,
+        format: 'binary',
+      });
       log(
         `  ${table}: ${rows[table]} rows copied in ${((performance.now() - begun) / 1000).toFixed(2)} s`,
       );
@@ -226,9 +229,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           'owners',
           (function* () {
             for (const plan of plans) {
-              const text = ownersText(generator, plan, days);
+              const bytes = ownersRows(generator, plan);
               progress(plan.ownerCount);
-              yield text;
+              yield bytes;
             }
           })(),
         );
@@ -238,11 +241,11 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           'pets',
           (function* () {
             for (const plan of plans) {
-              const { text, count } = petsText(generator, plan, nextPetId, days);
+              const { bytes, count } = petsRows(generator, plan, nextPetId);
               nextPetId += count;
               petCounts.set(plan.clinicId, count);
               progress(count);
-              yield text;
+              yield bytes;
             }
           })(),
         );
