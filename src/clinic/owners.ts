@@ -234,7 +234,7 @@ const createOwnerStatement = statement(
   ownerSchema,
   { prepared: true },
   (p: NewOwnerParams) => sql.fragment`
-    with ${createOwnerCtes(p, sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`, 'owner')}
+    with ${createOwnerCtes(p, counterRow(p), 'owner')}
     ${newOwnerSelect}`,
 );
 
@@ -247,7 +247,7 @@ const createOwnerRefStatement = statement(
   ownerRefSchema,
   { prepared: true },
   (p: NewOwnerParams) => sql.fragment`
-    with ${createOwnerCtes(p, sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`, 'ref')}
+    with ${createOwnerCtes(p, counterRow(p), 'ref')}
     ${newOwnerRefSelect}`,
 );
 
@@ -272,6 +272,11 @@ const createOwnerRefKeyedStatement = statement(
   (p: NewOwnerParams & KeyedCall) =>
     keyedWrite(p, createOwnerCtes(p, keyedCounterRow(p), 'ref'), newOwnerRefSelect),
 );
+
+/** What a create's counter inserts: the first row of a clinic that has none. */
+function counterRow(p: NewOwnerParams): FragmentSqlToken {
+  return sql.fragment`values (${p.clinicId}, 1, ${p.petCount})`;
+}
 
 /** What a keyed create's counter inserts: the first row, unless the key is live. */
 function keyedCounterRow(p: NewOwnerParams): FragmentSqlToken {
