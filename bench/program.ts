@@ -152,9 +152,8 @@ export function createProgram(): Command {
       )
       .option(
         '--repeat <n>',
-        'latency passes per scale after seeding once, and passes per open-loop rate; reports the medians and the p95 spread',
+        'latency passes per scale after seeding once, and passes per open-loop rate; reports the medians and the p95 spread (default: 3, 1 with --quick)',
         repeatCount,
-        1,
       )
       .option(
         '--throughput-seconds <s>',

@@ -19,7 +19,7 @@ export interface BenchFlags extends Record<string, unknown> {
   time?: number;
   overheadSamples?: number;
   leanSamples?: number;
-  /** Latency passes per scale (default 1). */
+  /** Latency passes per scale and passes per open-loop rate (see {@link passesOf}). */
   repeat?: number;
   /** Base rate of the open-loop load at every scale; absent: the seed's scenarios only. */
   loadRate?: number;
@@ -40,6 +40,16 @@ async function toolVersion(): Promise<string> {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * Passes per scale and per open-loop rate: `--repeat`, else 3, so a plain run
+ * reports each figure as the median of three passes with their spread (one
+ * pass at twice its time, which a shared machine gives now and then, moves
+ * no median); `--quick` runs one.
+ */
+export function passesOf(flags: Pick<BenchFlags, 'repeat' | 'quick'>): number {
+  return flags.repeat ?? (flags.quick === true ? 1 : 3);
 }
 
 /**
@@ -76,7 +86,7 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
     warmupMs: quick ? 150 : 300,
     overheadSamples: flags.overheadSamples ?? (quick ? 80 : 500),
     leanSamples: flags.leanSamples ?? (quick ? 60 : 300),
-    repeat: flags.repeat ?? 1,
+    repeat: passesOf(flags),
     loadRate: flags.loadRate,
     throughputSeconds: flags.throughputSeconds ?? (quick ? 6 : 20),
     loadStepSeconds: flags.loadStepSeconds ?? (quick ? 2 : 4),

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { passesOf } from '../../bench/commands/bench.js';
 import {
   databaseUrlFromEnv,
   diskNeededBytes,
@@ -131,6 +132,13 @@ describe('vetalyze conventions', () => {
     expect(status).toBe(0);
     for (const id of operationIds) expect(output).toContain(id);
     expect(output).toContain('(default: "reports")');
+    expect(output).toContain('(default: 3, 1 with --quick)');
+  });
+
+  it('a run without --repeat takes medians of 3 passes; --quick of 1; --repeat wins', () => {
+    expect(passesOf({})).toBe(3);
+    expect(passesOf({ quick: true })).toBe(1);
+    expect(passesOf({ repeat: 5, quick: true })).toBe(5);
   });
 
   it('a refused connection names host, port, database and cause, never the password', async () => {
