@@ -58,6 +58,16 @@ export async function runOpenLoop(options: {
   let inFlight = 0;
   let overloaded = false;
   const running: Promise<void>[] = [];
+  // Cleanups share the harness's one admin connection, so they run one after
+  // another, as node-postgres would queue them (it deprecates queueing on a
+  // busy client: "Calling client.query() when the client is already executing
+  // a query", removed in pg 9).
+  let cleanups = Promise.resolve();
+  const settleInTurn = (request: LoadRequest) => {
+    const settled = cleanups.then(() => request.settle());
+    cleanups = settled.catch(() => {});
+    return settled;
+  };
   const start = performance.now() + 5;
   for (const arrival of arrivals) {
     const due = start + arrival.at;
@@ -81,7 +91,7 @@ export async function runOpenLoop(options: {
           const latency = performance.now() - due;
           latencies.push(latency);
           ratios.push(latency / arrival.budgetMs);
-          return request.settle();
+          return settleInTurn(request);
         },
         () => {
           inFlight--;
