@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { highestSustained, type LoadStep } from '../../bench/measure/load.js';
 import { type Arrival, type LoadRequest, runOpenLoop } from '../../bench/measure/open-loop.js';
 import { createTestDatabase } from '../helpers/database.js';
 
@@ -53,5 +54,62 @@ describe('the open loop', () => {
     }
     expect(mostAtOnce).toBe(1);
     expect(warnings.filter((message) => message.includes('already executing a query'))).toEqual([]);
+  });
+});
+
+describe('the highest rate sustained', () => {
+  /** A step at `rate` req/s of `requests` scheduled requests, sustained or not by each side. */
+  const step = (rate: number, requests: number, library: boolean, raw: boolean): LoadStep => {
+    const side = { completed: requests, errors: 0, achievedRate: rate, p50Ms: 1, p95Ms: 2 };
+    return {
+      ...side,
+      multiple: rate / 5,
+      targetRate: rate,
+      seconds: requests / rate,
+      requests,
+      p99Ms: library ? 3 : 16,
+      p95BudgetRatio: 1,
+      lagP95Ms: 0.1,
+      held: false,
+      sustained: library,
+      raw: {
+        ...side,
+        p99Ms: raw ? 3 : 16,
+        p95BudgetRatio: 1,
+        lagP95Ms: 0.1,
+        saturated: false,
+        sustained: raw,
+      },
+    };
+  };
+  const library = (one: LoadStep) => one.sustained;
+  const raw = (one: LoadStep) => one.raw?.sustained ?? false;
+
+  it('is the last rate before the first step not sustained', () => {
+    const steps = [
+      step(5, 100, true, true),
+      step(50, 200, true, true),
+      step(500, 2000, false, true),
+      step(1500, 6000, true, true),
+    ];
+    expect(highestSustained(steps, library)).toBe(50);
+    expect(highestSustained(steps, raw)).toBe(1500);
+  });
+
+  it('does not judge a step of fewer than 100 requests, whose p99 is its slowest request', () => {
+    const steps = [
+      step(5, 94, true, false),
+      step(50, 193, true, true),
+      step(500, 1962, true, true),
+    ];
+    expect(highestSustained(steps, raw)).toBe(500);
+    expect(highestSustained(steps, library)).toBe(500);
+  });
+
+  it('is 0 when the first judged step was not sustained', () => {
+    expect(highestSustained([step(5, 94, true, true), step(50, 193, false, true)], library)).toBe(
+      0,
+    );
+    expect(highestSustained([], library)).toBe(0);
   });
 });
