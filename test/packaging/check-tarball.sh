@@ -17,7 +17,7 @@ echo "packed $(basename "$library") ($(du -h "$library" | cut -f1)), $(basename 
 tar -tzf "$library" >"$work/contents"
 grep -qx 'package/sql/0001_reference_tables.sql' "$work/contents" || { echo "sql/ is not in the library's tarball"; exit 1; }
 grep -qx 'package/sql/citus/0001_distribute.sql' "$work/contents" || { echo "sql/citus/ (Citus mode) is not in the library's tarball"; exit 1; }
-grep -qx 'package/dist/index.d.ts' "$work/contents" || { echo "dist/ is not in the library's tarball (prepack)"; exit 1; }
+grep -qx 'package/dist/index.d.ts' "$work/contents" || { echo "dist/ is not in the library's tarball (prepare)"; exit 1; }
 grep -qx 'package/LICENSE' "$work/contents" || { echo "LICENSE is not in the library's tarball"; exit 1; }
 if grep -E 'package/(dist/cli|dist/program|bench/)' "$work/contents"; then echo "the library's tarball carries harness files (above)"; exit 1; fi
 tar -tzf "$bench" >"$work/bench-contents"
