@@ -184,7 +184,7 @@ function loadSection(load: LoadResult): string[] {
   const headline =
     rawHighest === undefined
       ? `Open-loop load (from ${load.seedRate} req/s, then multiples; library only: a report made before the raw side): highest rate sustained with p99 under 10 ms **${load.highestRateSustained} req/s**.`
-      : `Open-loop load (from ${load.seedRate} req/s, then multiples; one schedule sent through the library and as raw node-postgres replays of its statements, alternating which goes first; latency from the scheduled start): highest rate sustained with p99 under 10 ms: library **${load.highestRateSustained} req/s**, raw **${rawHighest} req/s** (${ratio(load.sustainedRatio)}; at least 0.9x). p95 and p99 ratios (at most 1.3x) are judged at the rates raw did not saturate, with at least 100 requests a side.${(load.passes ?? 1) > 1 ? ` Each rate ran ${load.passes} times, the pair's order alternating; the figures are each side's medians.` : ''}`;
+      : `Open-loop load (from ${load.seedRate} req/s, then multiples; one schedule sent through the library and as raw node-postgres replays of its statements, alternating which goes first; latency from the scheduled start): highest rate sustained with p99 under 10 ms: library **${load.highestRateSustained} req/s**, raw **${rawHighest} req/s** (${ratio(load.sustainedRatio)}; at least 0.9x). p95 and p99 ratios (at most 1.3x) are judged at the rates raw sustained, with at least 100 requests a side.${(load.passes ?? 1) > 1 ? ` Each rate ran ${load.passes} times, the pair's order alternating; the figures are each side's medians.` : ''}`;
   return [
     headline,
     '',

@@ -1,7 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { highestSustained, type LoadStep } from '../../bench/measure/load.js';
-import { type Arrival, type LoadRequest, runOpenLoop } from '../../bench/measure/open-loop.js';
+import { highestSustained, type LoadStep, ratiosJudged } from '../../bench/measure/load.js';
+import {
+  type Arrival,
+  type LoadRequest,
+  type OpenLoopSide,
+  runOpenLoop,
+} from '../../bench/measure/open-loop.js';
 import { createTestDatabase } from '../helpers/database.js';
 
 describe('the open loop', () => {
@@ -111,5 +116,38 @@ describe('the highest rate sustained', () => {
       0,
     );
     expect(highestSustained([], library)).toBe(0);
+  });
+});
+
+describe('the rates whose library/raw ratios are judged', () => {
+  /** One side's figures at a rate: 2,000 requests completed, not saturated, p99 as given. */
+  const side = (p99Ms: number, changes: Partial<OpenLoopSide> = {}): OpenLoopSide => ({
+    completed: 2000,
+    errors: 0,
+    achievedRate: 500,
+    p50Ms: 1,
+    p95Ms: p99Ms / 2,
+    p99Ms,
+    p95BudgetRatio: 1,
+    lagP95Ms: 0.1,
+    saturated: false,
+    ...changes,
+  });
+
+  it('are the rates raw sustained, whatever the library did there', () => {
+    expect(ratiosJudged(side(3), side(2.5))).toBe(true);
+    expect(ratiosJudged(side(220, { saturated: true }), side(9.9))).toBe(true);
+  });
+
+  it('leave out a rate where raw queued past a p99 of 10 ms without saturating', () => {
+    // 5,000 req/s at 1000 clinics (f5cc02d): raw's p99 50.9 ms, the library's 223 ms.
+    expect(ratiosJudged(side(223), side(50.9))).toBe(false);
+    expect(ratiosJudged(side(3), side(10))).toBe(false);
+  });
+
+  it('leave out a rate raw saturated, or where a side completed fewer than 100 requests', () => {
+    expect(ratiosJudged(side(3), side(3, { saturated: true }))).toBe(false);
+    expect(ratiosJudged(side(3, { completed: 99 }), side(3))).toBe(false);
+    expect(ratiosJudged(side(3), side(3, { completed: 99 }))).toBe(false);
   });
 });
