@@ -45,7 +45,7 @@ export interface LoadStep {
   readonly ratioP95?: number;
   /** Library p99 / raw p99 at this rate. */
   readonly ratioP99?: number;
-  /** Whether this step's ratios are judged: raw sustained the rate and each side completed at least 100 requests ({@link ratiosJudged}). */
+  /** Whether this step's ratios are judged: raw sustained the rate, and each side completed 100 requests or more ({@link ratiosJudged}). */
   readonly compared?: boolean;
 }
 
@@ -301,9 +301,10 @@ function medianSide(passes: readonly OpenLoopSide[]): OpenLoopSide {
  * sustains a rate when it did not saturate (nothing failed, 90% completed at
  * the rate) and its p99 is under 10 ms. The ratios of p95 and of p99 are
  * judged at the rates raw sustained, with at least 100 requests a side (a p99
- * of fewer is one request's luck): {@link ratiosJudged}. Each rate runs `passes` times, the
- * pair's order alternating, and a step's figures are each side's medians over
- * its passes (as latency takes the median of `--repeat` passes): one pass's
+ * of fewer is one request's luck): {@link ratiosJudged}. Each rate runs
+ * `passes` times, the pair's order alternating, and a step's figures are
+ * each side's medians over its passes (as latency takes the median of
+ * `--repeat` passes): one pass's
  * p99 is its 1% slowest, which a single pause on a shared machine decides
  * (500 req/s at 1000 clinics: library p99 17.7 ms against raw's 6.74 in one
  * pass, while raw's p95 at 1,500 req/s was 99 ms against the library's 21).
